@@ -1,0 +1,94 @@
+"""Small helpers shared by the dispatcher, the registry and the validator."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+from collections.abc import Hashable
+from types import MethodType
+from typing import Any
+
+__all__ = [
+    "NONE_ID",
+    "describe_callable",
+    "log_robust_failure",
+    "logger",
+    "make_id",
+    "sender_key",
+]
+
+
+def make_id(target: object) -> Hashable:
+    """Return the identity key Django uses for a receiver or a sender.
+
+    A bound method is keyed by its instance and its function, because every
+    attribute access creates a new method object; anything else by ``id()``.
+    """
+    if hasattr(target, "__func__") and hasattr(target, "__self__"):
+        return (id(target.__self__), id(target.__func__))
+    return id(target)
+
+
+#: The key of "no specific sender": receivers connected with ``sender=None``.
+NONE_ID: Hashable = make_id(None)
+
+
+def sender_key(sender: object) -> Hashable:
+    """The send-time twin of :func:`make_id`, without ``hasattr``'s cost.
+
+    Bound methods are the only senders with ``__func__`` that matter; a failed
+    ``hasattr`` on every send would cost more than the rest of the lookup.
+    """
+    if type(sender) is MethodType:
+        return (id(sender.__self__), id(sender.__func__))
+    return id(sender)
+
+
+def _unwrap(obj: Any) -> Any:
+    """The function behind a bound method, partial or decorated callable."""
+    seen = 0
+    while seen < 100:
+        seen += 1
+        if isinstance(obj, functools.partial):
+            obj = obj.func
+        elif isinstance(obj, (MethodType, classmethod, staticmethod)):
+            obj = obj.__func__
+        elif hasattr(obj, "__wrapped__"):
+            obj = obj.__wrapped__
+        else:
+            break
+    return obj
+
+
+def describe_callable(obj: object) -> str:
+    """Name a callable for error messages: ``qualname (file:line)``."""
+    target = _unwrap(obj)
+    qualname = getattr(target, "__qualname__", None)
+    if qualname is None or not (inspect.isfunction(target) or inspect.isclass(target)):
+        # A callable instance: name its class and point at __call__.
+        cls = type(target)
+        qualname = getattr(target, "__qualname__", None) or f"{cls.__qualname__} instance"
+        target = getattr(cls, "__call__", cls)
+        target = _unwrap(target)
+    module = getattr(target, "__module__", None) or ""
+    prefix = f"{module}." if module and module != "builtins" else ""
+    try:
+        path = inspect.getsourcefile(target) or inspect.getfile(target)
+        line = target.__code__.co_firstlineno if hasattr(target, "__code__") else None
+        if line is None:
+            line = inspect.getsourcelines(target)[1]
+        where = f"{path}:{line}"
+    except (TypeError, OSError):
+        where = "<unknown location>"
+    return f"{prefix}{qualname} ({where})"
+
+
+#: Where send_robust() and asend_robust() report receiver errors.
+logger = logging.getLogger("typedsignals")
+
+
+def log_robust_failure(receiver: object, err: BaseException) -> None:
+    """Log a receiver's error as Django does, at ERROR with the traceback."""
+    name = getattr(receiver, "__qualname__", None) or type(receiver).__qualname__
+    logger.error("Error calling %s in Signal.send_robust() (%s)", name, err, exc_info=err)

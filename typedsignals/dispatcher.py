@@ -1,0 +1,404 @@
+"""The Signal class and the ``@receiver`` decorator.
+
+Django's ``django.dispatch.dispatcher`` with the same public behaviour, generic
+in the sender type and the payload (a TypedDict of the keyword arguments
+sent). The registry (``registry.py``) decides who receives a send, the
+validator (``validation.py``) checks receivers at connect time, and
+``asyncdispatch.py`` runs async receivers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from types import MethodType
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
+
+from asgiref.sync import iscoroutinefunction
+from typing_extensions import TypeVar as DefaultTypeVar
+
+from . import asyncdispatch, validation
+from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key
+from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
+
+__all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
+
+SenderT = DefaultTypeVar("SenderT", default=Any)
+PayloadT = DefaultTypeVar("PayloadT", default=Any)
+SenderT_contra = TypeVar("SenderT_contra", contravariant=True)
+_ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
+
+
+class Receiver(Protocol[SenderT_contra]):
+    """What a receiver of a ``Signal[S, ...]`` must look like to a type checker.
+
+    It takes ``sender`` by keyword (its annotation must accept S) and
+    ``**kwargs``; ``def r(sender: S, **kwargs: Any)``, ``def r(**kwargs: Any)``
+    and async functions of those shapes all match.
+    """
+
+    def __call__(self, *, sender: SenderT_contra, **kwargs: Any) -> Any: ...
+
+
+class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
+    """A signal: senders notify the receivers connected to it.
+
+    ``Signal[Sender, Payload]()`` declares a typed signal: receivers are
+    checked against the sender type and the payload (a TypedDict naming the
+    keyword arguments sent) when they connect. ``Signal()`` is untyped and
+    behaves as Django's.
+
+    Internal attributes (see also ``ReceiverRegistry``):
+
+        receivers
+            Django's ``[(lookup_key, receiver_or_weakref, is_async), ...]``;
+            assign to it to replace every receiver at once.
+        lock
+            Guards the registry; never held while a receiver runs.
+        use_caching
+            Kept for compatibility: senders' receiver lists are always cached.
+        sender_receivers_cache
+            Kept for compatibility (Django code clears it); unused.
+        name
+            The name used in messages and repr, or None.
+        validate
+            Whether sends check their payload against the payload TypedDict.
+    """
+
+    def __init__(
+        self, use_caching: bool = False, *, name: str | None = None, validate: bool = False
+    ) -> None:
+        """Create a new signal.
+
+        Arguments:
+
+            use_caching
+                Accepted for compatibility with Django. Every signal caches
+                its receivers per sender, for every kind of sender.
+
+            name
+                A name for messages and repr, e.g. ``"pizza_done"``.
+
+            validate
+                Check each send's keyword arguments against the payload
+                TypedDict with pydantic (strict mode) before any receiver runs.
+        """
+        super().__init__()
+        self.use_caching = use_caching
+        self.sender_receivers_cache: dict[Any, Any] = {}
+        self.name = name
+        self.validate = validate
+        self._payload_check: Callable[[dict[str, Any]], None] | None = None
+        if validate:
+            validation.check_payload_type_later(self)
+
+    def __class_getitem__(cls, params: Any) -> Any:
+        # Refuse a payload that is not a TypedDict where the signal is declared.
+        alias = super().__class_getitem__(params)  # type: ignore[misc]
+        validation.check_type_arguments(params if isinstance(params, tuple) else (params,))
+        return alias
+
+    def __repr__(self) -> str:
+        return validation.signal_text(self)
+
+    # -- connecting ----------------------------------------------------------------
+
+    def connect(
+        self,
+        receiver: Receiver[SenderT],
+        sender: SenderT | None = None,
+        weak: bool = True,
+        dispatch_uid: Hashable | None = None,
+        *,
+        check: bool = True,
+    ) -> None:
+        """Connect receiver to sender for signal.
+
+        Arguments:
+
+            receiver
+                A function, method or callable object (sync or async) taking
+                ``**kwargs``; it is checked against the signal's types and
+                refused with a ``ReceiverError`` that lists every problem.
+
+            sender
+                Receive only the sends of this object, or of every sender if
+                None. A specific sender is held weakly where it can be, and its
+                receivers are dropped when it dies.
+
+            weak
+                Hold the receiver by a weak reference (the default): it is
+                dropped when nothing else keeps it alive. A bound method lives
+                as long as its instance. ``weak=False`` keeps it alive.
+
+            dispatch_uid
+                A hashable identifying this receiver instead of its identity;
+                a second connect with the same uid and sender is ignored.
+
+            check
+                False skips the signature validator (the receiver must still
+                be callable), for receivers whose signature cannot be read.
+        """
+        if not callable(receiver):
+            raise TypeError(
+                f"Signal receivers must be callable. Got {receiver!r} "
+                f"({type(receiver).__qualname__}) for {validation.signal_text(self)}."
+            )
+        if dispatch_uid:
+            try:
+                hash(dispatch_uid)
+            except TypeError:
+                raise TypeError(
+                    f"dispatch_uid must be hashable; got {type(dispatch_uid).__qualname__} "
+                    f"{dispatch_uid!r} for {validation.signal_text(self)}."
+                ) from None
+        if check:
+            validation.check_receiver(self, receiver, sender)
+        key = lookup_key(receiver, sender, dispatch_uid)
+        ref: Any = receiver
+        if weak:
+            try:
+                ref = self._weak(receiver, key)
+            except TypeError:
+                raise TypeError(
+                    f"Cannot connect {describe_callable(receiver)} to "
+                    f"{validation.signal_text(self)} with weak=True: "
+                    f"{type(receiver).__qualname__} objects cannot be weakly referenced. "
+                    "Pass weak=False to keep a strong reference."
+                ) from None
+        self._register(key, ref, iscoroutinefunction(receiver), sender)
+
+    def disconnect(
+        self,
+        receiver: Callable[..., Any] | None = None,
+        sender: SenderT | None = None,
+        dispatch_uid: Hashable | None = None,
+    ) -> bool:
+        """Disconnect receiver from sender for signal.
+
+        Weak receivers need no disconnect: they go when they die.
+
+        Arguments:
+
+            receiver
+                The registered receiver to disconnect. May be None if
+                dispatch_uid is given.
+
+            sender
+                The sender it was connected for (None: every sender).
+
+            dispatch_uid
+                The unique identifier it was connected with.
+
+        Return True if a receiver was disconnected, False if none matched.
+        """
+        if dispatch_uid:
+            try:
+                hash(dispatch_uid)
+            except TypeError:
+                return False
+        return self._unregister(lookup_key(receiver, sender, dispatch_uid))
+
+    def has_listeners(self, sender: SenderT | None = None) -> bool:
+        """Whether any live receiver would receive a send from ``sender``."""
+        return self._has_receivers_for(sender_key(sender))
+
+    # -- sending -------------------------------------------------------------------
+
+    def send(self, sender: SenderT, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
+        """Send signal from sender to all connected receivers.
+
+        A receiver's error propagates, so the receivers after it are not
+        called. Sync receivers run first, in connect order; then the async
+        ones run concurrently through asgiref's ``async_to_sync``.
+
+        Arguments:
+
+            sender
+                The sender of the signal: a specific object or None.
+
+            named
+                Keyword arguments passed to receivers: the payload.
+
+        Return a list of tuple pairs ``[(receiver, response), ...]``.
+        """
+        snapshot = self._snapshots.get(
+            id(sender) if type(sender) is not MethodType else sender_key(sender),
+            self._any_snapshot,
+        ) or self._load_snapshot(sender_key(sender))
+        if self._payload_check is not None:
+            self._payload_check(named)
+        responses = [
+            (r, r(signal=self, sender=sender, **named))
+            for deref in snapshot.sync
+            if (r := deref()) is not None
+        ]
+        if snapshot.async_:
+            responses += self._send_async_part(snapshot.async_, sender, named, robust=False)
+        return responses
+
+    def send_robust(self, sender: SenderT, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
+        """Send signal from sender to all connected receivers catching errors.
+
+        Arguments:
+
+            sender
+                The sender of the signal: any Python object.
+
+            named
+                Keyword arguments passed to receivers: the payload.
+
+        Return a list of tuple pairs ``[(receiver, response), ...]``. A
+        receiver's ``Exception`` is its response (with ``__traceback__``) and
+        is logged at ERROR to the ``typedsignals`` logger; other
+        ``BaseException``\\ s propagate. An invalid payload is the sender's
+        error and raises ``PayloadError``.
+        """
+        snapshot = self._snapshots.get(
+            id(sender) if type(sender) is not MethodType else sender_key(sender),
+            self._any_snapshot,
+        ) or self._load_snapshot(sender_key(sender))
+        if self._payload_check is not None:
+            self._payload_check(named)
+        responses: list[tuple[Callable[..., Any], Any]] = []
+        for deref in snapshot.sync:
+            r = deref()
+            if r is None:
+                continue
+            try:
+                response = r(signal=self, sender=sender, **named)
+            except Exception as err:
+                log_robust_failure(r, err)
+                response = err
+            responses.append((r, response))
+        if snapshot.async_:
+            responses += self._send_async_part(snapshot.async_, sender, named, robust=True)
+        return responses
+
+    def _send_async_part(
+        self,
+        async_: Sequence[Callable[[], Callable[..., Any] | None]],
+        sender: object,
+        named: dict[str, Any],
+        robust: bool,
+    ) -> list[tuple[Callable[..., Any], Any]]:
+        receivers = [r for deref in async_ if (r := deref()) is not None]
+        if not receivers:
+            return []
+        return asyncdispatch.send_async_receivers_from_sync(
+            receivers,
+            {"signal": self, "sender": sender, **named},
+            robust,
+            validation.signal_text(self),
+        )
+
+    async def asend(self, sender: SenderT, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
+        """Send signal from sender to all connected receivers, in async code.
+
+        Sync receivers run in one ``sync_to_async`` hop; async receivers run
+        concurrently (each started at once, a task only for those that
+        suspend). A receiver's error propagates once all have finished.
+
+        Arguments:
+
+            sender
+                The sender of the signal: a specific object or None.
+
+            named
+                Keyword arguments passed to receivers: the payload.
+
+        Return a list of tuple pairs ``[(receiver, response), ...]``.
+        """
+        return await self._asend(sender, named, robust=False)
+
+    async def asend_robust(
+        self, sender: SenderT, **named: Any
+    ) -> list[tuple[Callable[..., Any], Any]]:
+        """Send signal from sender to all connected receivers catching errors, in async code.
+
+        Arguments:
+
+            sender
+                The sender of the signal: any Python object.
+
+            named
+                Keyword arguments passed to receivers: the payload.
+
+        Return a list of tuple pairs ``[(receiver, response), ...]``; a
+        receiver's ``Exception`` is its response. ``CancelledError`` and
+        ``KeyboardInterrupt`` propagate.
+        """
+        return await self._asend(sender, named, robust=True)
+
+    async def _asend(
+        self, sender: object, named: dict[str, Any], robust: bool
+    ) -> list[tuple[Callable[..., Any], Any]]:
+        snapshot = self._snapshots.get(
+            id(sender) if type(sender) is not MethodType else sender_key(sender),
+            self._any_snapshot,
+        ) or self._load_snapshot(sender_key(sender))
+        if self._payload_check is not None:
+            self._payload_check(named)
+        if not (snapshot.sync or snapshot.async_):
+            return []
+        return await asyncdispatch.asend(
+            snapshot, {"signal": self, "sender": sender, **named}, robust
+        )
+
+
+if TYPE_CHECKING:
+    _Signals = Signal[Any, Any] | Sequence[Signal[Any, Any]]
+
+
+@overload
+def receiver(
+    signal: Signal[SenderT, Any],
+    *,
+    sender: SenderT | None = None,
+    weak: bool = True,
+    dispatch_uid: Hashable | None = None,
+    check: bool = True,
+) -> Callable[[_ReceiverT], _ReceiverT]: ...
+@overload
+def receiver(
+    signal: Sequence[Signal[Any, Any]],
+    *,
+    sender: Any = None,
+    weak: bool = True,
+    dispatch_uid: Hashable | None = None,
+    check: bool = True,
+) -> Callable[[_ReceiverT], _ReceiverT]: ...
+def receiver(
+    signal: _Signals, **kwargs: Any
+) -> Callable[[_ReceiverT], _ReceiverT]:
+    """A decorator connecting the decorated function to a signal or list of signals.
+
+    Used by passing in the signal (or list of signals) and keyword arguments
+    to connect; returns the function unchanged::
+
+        @receiver(post_save, sender=MyModel)
+        def signal_receiver(sender, **kwargs): ...
+
+        @receiver([post_save, post_delete], sender=MyModel)
+        def signals_receiver(sender, **kwargs): ...
+
+    Every signal is checked before any is connected, so a receiver refused by
+    one signal of a list is connected to none.
+    """
+    signals = list(signal) if isinstance(signal, (list, tuple)) else [signal]
+    for s in signals:
+        if not isinstance(s, Signal):
+            raise TypeError(
+                "receiver() takes a Signal or a list of Signals; got "
+                f"{type(s).__qualname__} {s!r}."
+            )
+
+    def _decorator(func: _ReceiverT) -> _ReceiverT:
+        if kwargs.get("check", True):
+            for s in signals:
+                validation.check_receiver(s, func, kwargs.get("sender"))
+        for s in signals:
+            s.connect(func, **kwargs)
+        return func
+
+    return _decorator
+
