@@ -84,9 +84,18 @@ def payload_fields(payload: object) -> Optional[dict[str, rules.Field[object]]]:
         )
     try:
         hints = te.get_type_hints(payload)
+        wrapped = te.get_type_hints(payload, include_extras=True)
     except Exception:  # an unresolvable forward reference: keys known, types not
-        hints = {key: Any for key in payload.__annotations__}
-    required = getattr(payload, "__required_keys__", frozenset(hints))
+        hints = wrapped = {key: Any for key in payload.__annotations__}
+    required = set(getattr(payload, "__required_keys__", hints))
+    # With string annotations (PEP 563) __required_keys__ misses Required and
+    # NotRequired; the resolved hints still carry them.
+    for key, hint in wrapped.items():
+        origin = te.get_origin(hint)
+        if origin is te.NotRequired:
+            required.discard(key)
+        elif origin is te.Required:
+            required.add(key)
     reserved = rules.RESERVED_NAMES & set(hints)
     if reserved:
         raise SignalTypeError(
