@@ -31,9 +31,10 @@ class ReceiverError(ValueError):
         self.receiver = receiver
         self.signal = signal
         self.violations = tuple(violations)
+        # Django's sentence leads when it applies: code catches it by its text.
+        lead = next((v.rule.summary + " " for v in self.violations if v.rule.number == 1), "")
         lines = [
-            f"{self.violations[0].rule.summary} Receiver {receiver_text} "
-            f"cannot be connected to {signal_text}:",
+            f"{lead}Receiver {receiver_text} cannot be connected to {signal_text}:",
             *(f"  - {v.describe()}" for v in self.violations),
         ]
         super().__init__("\n".join(lines))

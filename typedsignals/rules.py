@@ -122,10 +122,10 @@ class Violation:
 
     def describe(self) -> str:
         """One line for an error message."""
-        where = f"parameter '{self.parameter}': " if self.parameter else ""
+        where = f" Parameter '{self.parameter}':" if self.parameter else ""
         return (
-            f"[{self.rule.id}] {self.rule.summary} {where}"
-            f"expected {self.expected}; found {self.found}"
+            f"[{self.rule.id}] {self.rule.summary}{where} "
+            f"expected {self.expected}; found {self.found}."
         )
 
 
