@@ -65,12 +65,13 @@ def describe_callable(obj: object) -> str:
     """Name a callable for error messages: ``qualname (file:line)``."""
     target = _unwrap(obj)
     qualname = getattr(target, "__qualname__", None)
-    if qualname is None or not (inspect.isfunction(target) or inspect.isclass(target)):
-        # A callable instance: name its class and point at __call__.
+    if qualname is None or not (
+        inspect.isfunction(target) or inspect.isclass(target) or inspect.isbuiltin(target)
+    ):
+        # A callable instance: name its class and point at its __call__.
         cls = type(target)
-        qualname = getattr(target, "__qualname__", None) or f"{cls.__qualname__} instance"
-        target = getattr(cls, "__call__", cls)
-        target = _unwrap(target)
+        qualname = f"{cls.__qualname__} instance"
+        target = _unwrap(cls.__call__)
     module = getattr(target, "__module__", None) or ""
     prefix = f"{module}." if module and module != "builtins" else ""
     try:

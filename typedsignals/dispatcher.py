@@ -384,7 +384,7 @@ def receiver(
     Every signal is checked before any is connected, so a receiver refused by
     one signal of a list is connected to none.
     """
-    signals = list(signal) if isinstance(signal, (list, tuple)) else [signal]
+    signals: list[Any] = list(signal) if isinstance(signal, (list, tuple)) else [signal]
     for s in signals:
         if not isinstance(s, Signal):
             raise TypeError(

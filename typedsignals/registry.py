@@ -24,7 +24,7 @@ import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable
 from types import MethodType
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, NamedTuple
 
 from ._utils import NONE_ID, make_id, sender_key
 
@@ -34,7 +34,7 @@ __all__ = ["NO_RECEIVERS", "LookupKey", "ReceiverRegistry", "Snapshot"]
 NO_RECEIVERS: Any = object()
 
 LookupKey = tuple[Hashable, Hashable]
-Deref = Callable[[], Optional[Callable[..., Any]]]
+Deref = Callable[[], Callable[..., Any] | None]
 
 
 class Snapshot(NamedTuple):
@@ -142,7 +142,7 @@ class ReceiverRegistry:
         self._senders: dict[Hashable, Any] = {}
         self._snapshots: dict[Hashable, Snapshot | None] = {}
         self._any_snapshot: Snapshot | None = EMPTY_SNAPSHOT
-        self._dead: list[Union[LookupKey, tuple[None, Hashable]]] = []
+        self._dead: list[LookupKey | tuple[None, Hashable]] = []
         self._seq = 0
 
     # -- Django's ``receivers`` list -------------------------------------------------
@@ -165,11 +165,11 @@ class ReceiverRegistry:
         with self.lock:
             self._purge()
             entries: list[_Entry] = []
-            for key, ref, is_async in items:
-                if isinstance(ref, weakref.ReferenceType):
-                    ref = self._adopt_ref(key, ref)
-                    if ref is None:
-                        continue  # died while it was set aside
+            for key, item, is_async in items:
+                weak = isinstance(item, weakref.ReferenceType)
+                ref = self._adopt_ref(key, item) if weak else item
+                if ref is None:
+                    continue  # died while it was set aside
                 entries.append(_Entry(key, ref, bool(is_async), 0))
             self._entries.clear()
             self._buckets.clear()
@@ -286,9 +286,10 @@ class ReceiverRegistry:
     def _sender_died(self, ref: Any) -> None:
         # Forget its snapshot now (an atomic dict operation), so a new object
         # with the same id() cannot reach its receivers; purge the rest later.
-        if self._senders.get(ref.key) is ref:
-            self._snapshots.pop(ref.key, None)
-            self._dead.append((None, ref.key))
+        key = ref.key
+        if self._senders.get(key) is ref:
+            self._snapshots.pop(key, None)
+            self._dead.append((None, key))
 
     def _purge(self) -> None:
         # Lock held. Only touches what the callbacks reported: O(deaths).
@@ -337,7 +338,7 @@ class ReceiverRegistry:
 
 
 def lookup_key(receiver: object, sender: object, dispatch_uid: Hashable | None) -> LookupKey:
-    """Django's lookup key: ``dispatch_uid`` (when truthy) or the receiver's id, with the sender's."""
+    """Django's lookup key: ``dispatch_uid`` (if truthy) or the receiver's id, with the sender's."""
     if dispatch_uid:
         return (dispatch_uid, sender_key(sender))
     return (make_id(receiver), sender_key(sender))

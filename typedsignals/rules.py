@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, Optional, TypeVar
+from typing import Generic, TypeVar
 
 __all__ = [
     "ALL_RULES",
@@ -99,7 +99,7 @@ class Param(Generic[T]):
     name: str
     kind: ParamKind
     has_default: bool
-    annotation: Optional[T] = None
+    annotation: T | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class Violation:
     """One broken rule: which, about which parameter, expected versus found."""
 
     rule: Rule
-    parameter: Optional[str]
+    parameter: str | None
     expected: str
     found: str
 
@@ -145,9 +145,9 @@ def _signature_text(params: Sequence[Param[T]], show: Callable[[T], str]) -> str
 def check_receiver(
     params: Sequence[Param[T]],
     *,
-    sender: Optional[T],
-    payload: Optional[Mapping[str, Field[T]]],
-    accepts: Callable[[T, T], Optional[bool]],
+    sender: T | None,
+    payload: Mapping[str, Field[T]] | None,
+    accepts: Callable[[T, T], bool | None],
     show: Callable[[T], str],
 ) -> list[Violation]:
     """Return every rule the receiver breaks (an empty list when it is fine).
@@ -232,8 +232,8 @@ def _check_type(
     violations: list[Violation],
     rule: Rule,
     p: Param[T],
-    value_type: Optional[T],
-    accepts: Callable[[T, T], Optional[bool]],
+    value_type: T | None,
+    accepts: Callable[[T, T], bool | None],
     show: Callable[[T], str],
 ) -> None:
     if p.annotation is None or value_type is None:

@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from types import MethodType
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typing_extensions as te
 
@@ -59,8 +59,8 @@ class SignalTypes:
     """
 
     sender: object
-    payload_type: Optional[type]
-    fields: Optional[Mapping[str, rules.Field[object]]]
+    payload_type: type | None
+    fields: Mapping[str, rules.Field[object]] | None
 
 
 _UNKNOWN = SignalTypes(None, None, None)
@@ -73,7 +73,7 @@ def _is_unknown(tp: object) -> bool:
 TypeVar_types = (typing.TypeVar, te.TypeVar)
 
 
-def payload_fields(payload: object) -> Optional[dict[str, rules.Field[object]]]:
+def payload_fields(payload: object) -> dict[str, rules.Field[object]] | None:
     """The keys of a payload TypedDict; None when unknown; SignalTypeError if not a TypedDict."""
     if _is_unknown(payload):
         return None
@@ -91,7 +91,7 @@ def payload_fields(payload: object) -> Optional[dict[str, rules.Field[object]]]:
     # With string annotations (PEP 563) __required_keys__ misses Required and
     # NotRequired; the resolved hints still carry them.
     for key, hint in wrapped.items():
-        origin = te.get_origin(hint)
+        origin: object = te.get_origin(hint)
         if origin is te.NotRequired:
             required.discard(key)
         elif origin is te.Required:
@@ -119,21 +119,21 @@ def _type_arguments(signal: object) -> tuple[object, object]:
     orig = getattr(signal, "__orig_class__", None)
     if orig is not None:
         origin = te.get_origin(orig)
-        env.update(zip(getattr(origin, "__parameters__", ()), te.get_args(orig)))
+        env.update(zip(getattr(origin, "__parameters__", ()), te.get_args(orig), strict=False))
     for klass in type(signal).__mro__:
         for base in klass.__dict__.get("__orig_bases__", ()):
             origin = te.get_origin(base)
             if origin is None or not (isinstance(origin, type) and issubclass(origin, Signal)):
                 continue
             args = [env.get(a, a) if isinstance(a, TypeVar_types) else a for a in te.get_args(base)]
-            for param, arg in zip(getattr(origin, "__parameters__", ()), args):
+            for param, arg in zip(getattr(origin, "__parameters__", ()), args, strict=False):
                 env.setdefault(param, arg)
     return env.get(SenderT, Any), env.get(PayloadT, Any)
 
 
 def signal_types(signal: Signal[Any, Any]) -> SignalTypes:
     """The run-time types of ``signal``, read once and kept on it."""
-    cached: Optional[SignalTypes] = signal.__dict__.get("_signal_types")
+    cached: SignalTypes | None = signal.__dict__.get("_signal_types")
     if cached is not None:
         return cached
     sender, payload = _type_arguments(signal)
@@ -199,7 +199,7 @@ def _annotated_target(receiver: object) -> object:
     return target
 
 
-def _cache_key(receiver: object) -> Optional[Hashable]:
+def _cache_key(receiver: object) -> Hashable | None:
     """The code object and annotations of a plain function or bound method, if hashable."""
     func = receiver.__func__ if isinstance(receiver, MethodType) else receiver
     code = getattr(func, "__code__", None)
@@ -219,10 +219,10 @@ def _cache_key(receiver: object) -> Optional[Hashable]:
     return key
 
 
-_params_cache: dict[Hashable, Optional[tuple[rules.Param[object], ...]]] = {}
+_params_cache: dict[Hashable, tuple[rules.Param[object], ...] | None] = {}
 
 
-def receiver_params(receiver: Callable[..., Any]) -> Optional[tuple[rules.Param[object], ...]]:
+def receiver_params(receiver: Callable[..., Any]) -> tuple[rules.Param[object], ...] | None:
     """The receiver's parameters as the dispatcher calls it; None if it has no signature."""
     key = _cache_key(receiver)
     if key is not None and key in _params_cache:
@@ -250,7 +250,7 @@ def receiver_params(receiver: Callable[..., Any]) -> Optional[tuple[rules.Param[
 
 
 def _value_type(sender: object) -> object:
-    return type[sender] if isinstance(sender, type) else type(sender)  # type: ignore[valid-type]
+    return type[sender] if isinstance(sender, type) else type(sender)
 
 
 def check_receiver(signal: Signal[Any, Any], receiver: Callable[..., Any], sender: object) -> None:
@@ -319,7 +319,14 @@ def _payload_checker(signal: Signal[Any, Any]) -> Callable[[dict[str, Any]], Non
             "Payload validation (validate=True) needs pydantic: "
             "pip install 'typedsignals[pydantic]'."
         ) from None
-    adapter = pydantic.TypeAdapter(types.payload_type)
+    try:
+        adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(types.payload_type)
+    except pydantic.PydanticUserError as exc:
+        # e.g. pydantic wants typing_extensions.TypedDict before Python 3.12.
+        raise SignalTypeError(
+            f"{signal_text(signal)}: pydantic cannot validate the payload type "
+            f"{typecompat.show(types.payload_type)}: {exc}"
+        ) from exc
     allowed = frozenset(types.fields)
     text = signal_text(signal)
 
