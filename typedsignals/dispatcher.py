@@ -39,6 +39,20 @@ class Receiver(Protocol[SenderT_contra]):
     def __call__(self, *, sender: SenderT_contra, **kwargs: Any) -> Any: ...
 
 
+_KwReceiverT = TypeVar("_KwReceiverT", bound=Receiver[Any])
+_SenderT_co = DefaultTypeVar("_SenderT_co", covariant=True, default=Any)
+
+
+class ReceiverDecorator(Protocol[_SenderT_co]):
+    """What ``receiver(signal)`` returns: connects a function and returns it unchanged.
+
+    To a type checker, the function must take ``**kwargs`` (see ``Receiver``);
+    the mypy plugin ``typedsignals.mypy`` checks every receiver rule instead.
+    """
+
+    def __call__(self, func: _KwReceiverT, /) -> _KwReceiverT: ...
+
+
 class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
     """A signal: senders notify the receivers connected to it.
 
@@ -200,7 +214,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
 
     def has_listeners(self, sender: SenderT | None = None) -> bool:
         """Whether any live receiver would receive a send from ``sender``."""
-        return self._has_receivers_for(sender_key(sender))
+        return self._has_receivers_for(sender)
 
     # -- sending -------------------------------------------------------------------
 
@@ -253,10 +267,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         ``BaseException``\\ s propagate. An invalid payload is the sender's
         error and raises ``PayloadError``.
         """
-        snapshot = self._snapshots.get(
-            id(sender) if type(sender) is not MethodType else sender_key(sender),
-            self._any_snapshot,
-        ) or self._load_snapshot(sender_key(sender))
+        snapshot = self._snapshot_for(sender)
         if self._payload_check is not None:
             self._payload_check(named)
         responses: list[tuple[Callable[..., Any], Any]] = []
@@ -332,10 +343,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
     async def _asend(
         self, sender: object, named: dict[str, Any], robust: bool
     ) -> list[tuple[Callable[..., Any], Any]]:
-        snapshot = self._snapshots.get(
-            id(sender) if type(sender) is not MethodType else sender_key(sender),
-            self._any_snapshot,
-        ) or self._load_snapshot(sender_key(sender))
+        snapshot = self._snapshot_for(sender)
         if self._payload_check is not None:
             self._payload_check(named)
         if not (snapshot.sync or snapshot.async_):
@@ -357,7 +365,7 @@ def receiver(
     weak: bool = True,
     dispatch_uid: Hashable | None = None,
     check: bool = True,
-) -> Callable[[_ReceiverT], _ReceiverT]: ...
+) -> ReceiverDecorator[SenderT]: ...
 @overload
 def receiver(
     signal: Sequence[Signal[Any, Any]],
@@ -366,7 +374,7 @@ def receiver(
     weak: bool = True,
     dispatch_uid: Hashable | None = None,
     check: bool = True,
-) -> Callable[[_ReceiverT], _ReceiverT]: ...
+) -> ReceiverDecorator[Any]: ...
 def receiver(
     signal: _Signals, **kwargs: Any
 ) -> Callable[[_ReceiverT], _ReceiverT]:

@@ -330,10 +330,13 @@ class ReceiverRegistry:
                 snapshot = self._any_snapshot = _build(self._buckets.get(NONE_ID, {}).values())
             return snapshot
 
-    def _has_receivers_for(self, sender_id: Hashable) -> bool:
-        snapshot = self._snapshots.get(sender_id, self._any_snapshot) or self._load_snapshot(
-            sender_id
-        )
+    def _snapshot_for(self, sender: object) -> Snapshot:
+        """The snapshot a send from ``sender`` uses (send() inlines this for speed)."""
+        key = sender_key(sender)
+        return self._snapshots.get(key, self._any_snapshot) or self._load_snapshot(key)
+
+    def _has_receivers_for(self, sender: object) -> bool:
+        snapshot = self._snapshot_for(sender)
         return any(deref() is not None for deref in snapshot.sync + snapshot.async_)
 
 
