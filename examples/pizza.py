@@ -85,13 +85,13 @@ def main() -> None:
     def wants_colour(sender: Store, colour: str, **kwargs: Any) -> None: ...
 
     try:
-        pizza_done.connect(wants_colour)
+        pizza_done.connect(wants_colour)  # type: ignore[signal-receiver]  # on purpose
     except ReceiverError as err:
         print(err)
 
     print("== a send with a bad payload is refused before any receiver runs")
     try:
-        pizza_done.send(rome, size="large", toppings=["ham"], colour="red")
+        pizza_done.send(rome, size="large", toppings=["ham"], colour="red")  # type: ignore[signal-payload]
     except PayloadError as err:
         print(err)
 

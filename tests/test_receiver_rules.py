@@ -327,3 +327,23 @@ def test_payload_must_be_typeddict():
 
     with pytest.raises(SignalTypeError, match="sender"):
         Signal[Store, Reserved]
+
+
+def test_string_annotations_follow_a_module_reload():
+    import types
+
+    source = (
+        "from __future__ import annotations\n"
+        "from typing import Any\n"
+        "class Shop: ...\n"
+        "def on_sale(sender: Shop, **kwargs: Any) -> None: ...\n"
+    )
+    module = types.ModuleType("reloaded_mod")
+    exec(source, module.__dict__)
+    first = Signal[module.Shop, PizzaDone]()
+    first.connect(module.on_sale)
+    exec(source, module.__dict__)  # what importlib.reload does: same dict, new classes
+    second = Signal[module.Shop, PizzaDone]()
+    second.connect(module.on_sale)  # must not judge with the old Shop
+    with pytest.raises(ReceiverError, match="Shop"):
+        Signal[Store, PizzaDone]().connect(module.on_sale)
