@@ -6,8 +6,8 @@ import functools
 import inspect
 import logging
 from collections.abc import Hashable
-from types import MethodType
-from typing import Any
+from types import CodeType, MethodType
+from typing import Any, cast
 
 __all__ = [
     "NONE_ID",
@@ -16,6 +16,7 @@ __all__ = [
     "logger",
     "make_id",
     "sender_key",
+    "unwrap",
 ]
 
 
@@ -25,8 +26,10 @@ def make_id(target: object) -> Hashable:
     A bound method is keyed by its instance and its function, because every
     attribute access creates a new method object; anything else by ``id()``.
     """
-    if hasattr(target, "__func__") and hasattr(target, "__self__"):
-        return (id(target.__self__), id(target.__func__))
+    func: object = getattr(target, "__func__", None)
+    instance: object = getattr(target, "__self__", None)
+    if func is not None and hasattr(target, "__self__"):
+        return (id(instance), id(func))
     return id(target)
 
 
@@ -45,17 +48,15 @@ def sender_key(sender: object) -> Hashable:
     return id(sender)
 
 
-def _unwrap(obj: Any) -> Any:
+def unwrap(obj: object) -> Any:
     """The function behind a bound method, partial or decorated callable."""
-    seen = 0
-    while seen < 100:
-        seen += 1
+    for _ in range(100):  # a bound on __wrapped__ chains, which may loop
         if isinstance(obj, functools.partial):
-            obj = obj.func
+            obj = cast("functools.partial[object]", obj).func
         elif isinstance(obj, (MethodType, classmethod, staticmethod)):
-            obj = obj.__func__
+            obj = cast(Any, obj).__func__
         elif hasattr(obj, "__wrapped__"):
-            obj = obj.__wrapped__
+            obj = cast(Any, obj).__wrapped__
         else:
             break
     return obj
@@ -63,22 +64,21 @@ def _unwrap(obj: Any) -> Any:
 
 def describe_callable(obj: object) -> str:
     """Name a callable for error messages: ``qualname (file:line)``."""
-    target = _unwrap(obj)
+    target = unwrap(obj)
     qualname = getattr(target, "__qualname__", None)
     if qualname is None or not (
         inspect.isfunction(target) or inspect.isclass(target) or inspect.isbuiltin(target)
     ):
         # A callable instance: name its class and point at its __call__.
-        cls = type(target)
+        cls = type(cast(object, target))
         qualname = f"{cls.__qualname__} instance"
-        target = _unwrap(cls.__call__)
+        target = unwrap(cls.__call__)
     module = getattr(target, "__module__", None) or ""
     prefix = f"{module}." if module and module != "builtins" else ""
     try:
         path = inspect.getsourcefile(target) or inspect.getfile(target)
-        line = target.__code__.co_firstlineno if hasattr(target, "__code__") else None
-        if line is None:
-            line = inspect.getsourcelines(target)[1]
+        code: CodeType | None = getattr(target, "__code__", None)
+        line = code.co_firstlineno if code is not None else inspect.getsourcelines(target)[1]
         where = f"{path}:{line}"
     except (TypeError, OSError):
         where = "<unknown location>"

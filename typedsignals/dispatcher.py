@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from types import MethodType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
 from typing_extensions import TypeVar as DefaultTypeVar
@@ -105,10 +105,11 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         if validate:
             validation.check_payload_type_later(self)
 
-    def __class_getitem__(cls, params: Any) -> Any:
+    def __class_getitem__(cls, params: object) -> Any:
         # Refuse a payload that is not a TypedDict where the signal is declared.
-        alias = super().__class_getitem__(params)  # type: ignore[misc]
-        validation.check_type_arguments(params if isinstance(params, tuple) else (params,))
+        alias = cast(Any, super().__class_getitem__(params))  # type: ignore[misc]
+        args = cast("tuple[object, ...]", params) if isinstance(params, tuple) else (params,)
+        validation.check_type_arguments(args)
         return alias
 
     def __repr__(self) -> str:

@@ -193,7 +193,7 @@ class ReceiverRegistry:
             and ref.__callback__ == self._receiver_died
         ):
             return ref
-        target = ref()
+        target = cast("Callable[..., Any] | None", ref())
         if target is None:
             return None
         return self._weak(target, key)
