@@ -24,7 +24,7 @@ import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable
 from types import MethodType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from ._utils import NONE_ID, make_id, sender_key
 
