@@ -16,7 +16,15 @@ from __future__ import annotations
 
 import asyncio
 import types
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping, Sequence
+from collections.abc import (
+    Awaitable,
+    Callable,
+    Coroutine,
+    Generator,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -60,62 +68,103 @@ async def _finish(coro: Coroutine[Any, Any, Any], pending: Any) -> Any:
     return await _resume(coro, pending)
 
 
-_PENDING = object()
+_CoroutineType: type[Coroutine[Any, Any, Any]] = types.CoroutineType
+_ensure_future = asyncio.ensure_future
+
+Tasks = list[tuple[int, "asyncio.Future[Any]"]]
+Errors = list[tuple[int, BaseException]]
+Deref = Callable[[], Receiver | None]
 
 
-def _start(
-    receiver: Receiver, kwargs: Mapping[str, Any]
-) -> tuple[Any, BaseException | None, asyncio.Future[Any] | None]:
-    """Call an async receiver and run it until it first suspends.
+def _start_all(
+    derefs: Iterable[Deref], kwargs: Mapping[str, Any]
+) -> tuple[Pairs, Tasks | None, Errors | None]:
+    """Call each live async receiver and run it until it first suspends.
 
-    Returns ``(result, error, task)``: the task is set only when the receiver
-    suspended, and then owns the rest of it.
+    Returns ``(pairs, tasks, errors)``: ``pairs`` holds ``(receiver, response)``
+    in order, with None where the response is still to come; ``tasks`` the
+    ``(index, task)`` of the receivers that suspended, each task owning the
+    rest of its receiver; ``errors`` the ``(index, error)`` of those that
+    raised. Both are None when empty, the common case kept cheap: a receiver
+    that returns at once costs its call and one ``StopIteration``.
     """
-    try:
-        awaitable: Awaitable[Any] = receiver(**kwargs)
-        if not isinstance(awaitable, types.CoroutineType):
-            return _PENDING, None, asyncio.ensure_future(awaitable)
+    pairs: Pairs = []
+    tasks: Tasks | None = None
+    errors: Errors | None = None
+    for deref in derefs:
+        receiver = deref()
+        if receiver is None:
+            continue
         try:
-            pending = awaitable.send(None)
-        except StopIteration as stop:
-            return stop.value, None, None
-        return _PENDING, None, asyncio.ensure_future(_finish(awaitable, pending))
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:
-        return None, exc, None
+            awaitable: Awaitable[Any] = receiver(**kwargs)
+            if type(awaitable) is _CoroutineType:
+                try:
+                    pending = awaitable.send(None)
+                except StopIteration as stop:
+                    pairs.append((receiver, stop.value))
+                    continue
+                awaitable = _finish(awaitable, pending)
+            if tasks is None:
+                tasks = []
+            tasks.append((len(pairs), _ensure_future(awaitable)))
+        except (KeyboardInterrupt, SystemExit):
+            # The traceback keeps this frame alive: it must not keep the tasks
+            # (and their receivers) alive too, or asyncio could not close them.
+            if tasks:
+                tasks.clear()
+            pending = None
+            raise
+        except BaseException as exc:
+            if errors is None:
+                errors = []
+            errors.append((len(pairs), exc))
+        pairs.append((receiver, None))
+    return pairs, tasks, errors
 
 
-def _settle(
-    receiver: Receiver, result: Any, error: BaseException | None, robust: bool
-) -> tuple[Receiver, Any]:
-    if error is None:
-        return (receiver, result)
-    if robust and isinstance(error, Exception):
-        log_robust_failure(receiver, error)
-        return (receiver, error)
-    raise error
+async def _wait(pairs: Pairs, tasks: Tasks, errors: Errors | None) -> Errors | None:
+    """Wait for the tasks of suspended receivers; fill in ``pairs``; return the errors."""
+    # gather cancels every task if this send is cancelled, and waits for them.
+    done = await asyncio.gather(*[task for _, task in tasks], return_exceptions=True)
+    for (index, _), outcome in zip(tasks, done, strict=True):
+        if isinstance(outcome, BaseException):
+            if errors is None:
+                errors = []
+            errors.append((index, outcome))
+        else:
+            pairs[index] = (pairs[index][0], outcome)
+    return errors
+
+
+def _settle(pairs: Pairs, errors: Errors, robust: bool) -> Pairs:
+    """Errors in receiver order: robust sends log an ``Exception`` and keep it as the
+    response; anything else (and every error of a non-robust send) is raised."""
+    for index, error in sorted(errors, key=lambda item: item[0]):
+        receiver = pairs[index][0]
+        if robust and isinstance(error, Exception):
+            log_robust_failure(receiver, error)
+            pairs[index] = (receiver, error)
+        else:
+            raise error
+    return pairs
+
+
+async def _send_async(derefs: Iterable[Deref], kwargs: Mapping[str, Any], robust: bool) -> Pairs:
+    pairs, tasks, errors = _start_all(derefs, kwargs)
+    if tasks is not None:
+        errors = await _wait(pairs, tasks, errors)
+    return pairs if errors is None else _settle(pairs, errors, robust)
+
+
+def _constant(receiver: Receiver) -> Callable[[], Receiver]:
+    return lambda: receiver
 
 
 async def send_async_receivers(
     receivers: Sequence[Receiver], kwargs: Mapping[str, Any], robust: bool
 ) -> Pairs:
     """Run async receivers concurrently; return ``[(receiver, response), ...]``."""
-    started = [(r, *_start(r, kwargs)) for r in receivers]
-    tasks = [task for *_, task in started if task is not None]
-    if tasks:
-        # gather cancels every task if this send is cancelled.
-        done = iter(await asyncio.gather(*tasks, return_exceptions=True))
-        settled = []
-        for receiver, result, error, task in started:
-            if task is not None:
-                result = next(done)
-                if isinstance(result, BaseException):
-                    result, error = None, result
-            settled.append((receiver, result, error))
-    else:
-        settled = [(r, result, error) for r, result, error, _ in started]
-    return [_settle(r, result, error, robust) for r, result, error in settled]
+    return await _send_async([_constant(r) for r in receivers], kwargs, robust)
 
 
 def _call_sync(receivers: Sequence[Receiver], kwargs: Mapping[str, Any], robust: bool) -> Pairs:
@@ -133,7 +182,7 @@ def _call_sync(receivers: Sequence[Receiver], kwargs: Mapping[str, Any], robust:
     return responses
 
 
-def _live(derefs: Sequence[Callable[[], Receiver | None]]) -> list[Receiver]:
+def _live(derefs: Sequence[Deref]) -> list[Receiver]:
     return [r for deref in derefs if (r := deref()) is not None]
 
 
@@ -143,13 +192,16 @@ async def asend(snapshot: Snapshot, kwargs: Mapping[str, Any], robust: bool) -> 
     All sync receivers run in one ``sync_to_async`` hop, concurrently with the
     async receivers, as in Django.
     """
-    sync_receivers = _live(snapshot.sync)
-    async_receivers = _live(snapshot.async_)
+    sync_receivers = _live(snapshot.sync) if snapshot.sync else None
     if not sync_receivers:
-        return await send_async_receivers(async_receivers, kwargs, robust)
+        # The common case, inlined: no coroutine between the sender and its receivers.
+        pairs, tasks, errors = _start_all(snapshot.async_, kwargs)
+        if tasks is not None:
+            errors = await _wait(pairs, tasks, errors)
+        return pairs if errors is None else _settle(pairs, errors, robust)
     hop = asyncio.ensure_future(sync_to_async(_call_sync)(sync_receivers, kwargs, robust))
     try:
-        async_responses = await send_async_receivers(async_receivers, kwargs, robust)
+        async_responses = await _send_async(snapshot.async_, kwargs, robust)
     except Exception:
         # An async receiver failed: the sync hop finishes too, and its error,
         # if any, goes first, as sync receivers come first.

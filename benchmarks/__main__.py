@@ -1,0 +1,7 @@
+"""``python -m benchmarks``: see ``python -m benchmarks --help``."""
+
+import sys
+
+from .runner import main
+
+sys.exit(main())
