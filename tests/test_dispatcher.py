@@ -309,7 +309,7 @@ def test_receivers_list_is_djangos_triples_and_assignable():
     sig.connect(b, weak=False)
     triples = sig.receivers
     assert [(len(t), t[2]) for t in triples] == [(3, False), (3, True)]
-    (key_a, ref_a, _), (key_b, ref_b, _) = triples
+    (key_a, ref_a, _), (_, ref_b, _) = triples
     assert key_a == (id(a), NONE_ID)
     assert isinstance(ref_a, weakref.ReferenceType) and ref_a() is a
     assert ref_b is b

@@ -126,11 +126,13 @@ def test_send_touches_only_the_receivers_of_its_sender(monkeypatch):
         assert sig.send(target) == [(receivers[500], target)]
         snapshot = sig._snapshots[sender_key(target)]
         assert snapshot is not None and len(snapshot.sync) == 1
-        rebuilt = []
-        original = Signal._load_snapshot
-        monkeypatch.setattr(
-            Signal, "_load_snapshot", lambda self, key: rebuilt.append(key) or original(self, key)
-        )
+        rebuilt: list[object] = []
+
+        def counting(self, key, rebuilt=rebuilt, original=Signal._load_snapshot):
+            rebuilt.append(key)
+            return original(self, key)
+
+        monkeypatch.setattr(Signal, "_load_snapshot", counting)
         for _ in range(10):
             assert sig.send(target) == [(receivers[500], target)]
         assert rebuilt == []  # no rebuild: each send used its sender's snapshot only

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 from typing_extensions import NotRequired, TypedDict
@@ -76,7 +76,7 @@ def test_rule2_sender_type():
 
     def wide(sender: object, **kwargs: Any) -> None: ...
 
-    def optional(sender: Optional[Store], **kwargs: Any) -> None: ...
+    def optional(sender: Store | None, **kwargs: Any) -> None: ...
 
     err = refused(sig, wrong)
     assert rule_ids(err) == [SENDER_TYPE.id]
@@ -132,7 +132,7 @@ def test_rule4_payload_types():
 
     def as_float(size: float, toppings: Sequence[str], **kwargs: Any) -> None: ...
 
-    def as_object(size: object, note: Optional[str] = None, **kwargs: Any) -> None: ...
+    def as_object(size: object, note: str | None = None, **kwargs: Any) -> None: ...
 
     assert rule_ids(refused(sig, as_str)) == [PAYLOAD_TYPE.id]
     assert rule_ids(refused(sig, wrong_items)) == [PAYLOAD_TYPE.id]

@@ -10,22 +10,37 @@ validator (``validation.py``) checks receivers at connect time, and
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from types import MethodType
+from inspect import CO_COROUTINE
+from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
 from typing_extensions import TypeVar as DefaultTypeVar
 
-from . import asyncdispatch, validation
+from . import _callers, asyncdispatch, validation
 from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key
 from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
 
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
 
+_send_callers = _callers.send_caller.by_keys
+_robust_callers = _callers.robust_caller.by_keys
+
 SenderT = DefaultTypeVar("SenderT", default=Any)
 PayloadT = DefaultTypeVar("PayloadT", default=Any)
 SenderT_contra = TypeVar("SenderT_contra", contravariant=True)
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
+
+
+def _is_async(receiver: object) -> bool:
+    """asgiref's ``iscoroutinefunction``, with a fast path for plain functions.
+
+    A function without attributes cannot carry a "coroutine function" marker
+    (asgiref's or ``inspect.markcoroutinefunction``'s): its code flags decide.
+    """
+    if type(receiver) is FunctionType and not receiver.__dict__:
+        return bool(receiver.__code__.co_flags & CO_COROUTINE)
+    return iscoroutinefunction(receiver)
 
 
 class Receiver(Protocol[SenderT_contra]):
@@ -103,7 +118,14 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         self.validate = validate
         self._payload_check: Callable[[dict[str, Any]], None] | None = None
         if validate:
-            validation.check_payload_type_later(self)
+            self._payload_check = self._first_payload_check
+
+    def _first_payload_check(self, named: dict[str, Any]) -> None:
+        # The type arguments of Signal[S, P]() are attached only after __init__
+        # returns, so the checker is built by the first send, once.
+        check = validation.payload_checker(self)
+        self._payload_check = check
+        check(named)
 
     def __class_getitem__(cls, params: object) -> Any:
         # Refuse a payload that is not a TypedDict where the signal is declared.
@@ -180,7 +202,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                     f"{type(receiver).__qualname__} objects cannot be weakly referenced. "
                     "Pass weak=False to keep a strong reference."
                 ) from None
-        self._register(key, ref, iscoroutinefunction(receiver), sender)
+        self._register(key, ref, _is_async(receiver), sender)
 
     def disconnect(
         self,
@@ -236,19 +258,32 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
 
         Return a list of tuple pairs ``[(receiver, response), ...]``.
         """
-        snapshot = self._snapshots.get(
-            id(sender) if type(sender) is not MethodType else sender_key(sender),
-            self._any_snapshot,
+        if not self._entries and self._payload_check is None:
+            return []  # nothing connected: as cheap as Django's first test
+        snapshots = self._snapshots
+        sync, async_ = (
+            snapshots.get(
+                id(sender) if type(sender) is not MethodType else sender_key(sender),
+                self._any_snapshot,
+            )
+            if snapshots  # only senders with receivers of their own have an entry
+            else self._any_snapshot
         ) or self._load_snapshot(sender_key(sender))
         if self._payload_check is not None:
             self._payload_check(named)
-        responses = [
-            (r, r(signal=self, sender=sender, **named))
-            for deref in snapshot.sync
-            if (r := deref()) is not None
-        ]
-        if snapshot.async_:
-            responses += self._send_async_part(snapshot.async_, sender, named, robust=False)
+        async_receivers = self._resolve_async(async_) if async_ else None
+        if len(sync) == 1:
+            r = sync[0]()
+            responses = [] if r is None else [(r, r(signal=self, sender=sender, **named))]
+        elif sync:
+            # A loop compiled for these payload keys calls each receiver with
+            # its keywords spelled out: no dict built per receiver (_callers.py).
+            call = _send_callers.get(keys := tuple(named)) or _callers.send_caller(keys)
+            responses = call(sync, self, sender, **named)
+        else:
+            responses = []
+        if async_receivers:
+            responses += self._send_async_part(async_receivers, sender, named, robust=False)
         return responses
 
     def send_robust(self, sender: SenderT, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
@@ -268,39 +303,43 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         ``BaseException``\\ s propagate. An invalid payload is the sender's
         error and raises ``PayloadError``.
         """
-        snapshot = self._snapshot_for(sender)
+        if not self._entries and self._payload_check is None:
+            return []
+        sync, async_ = self._snapshot_for(sender)
         if self._payload_check is not None:
             self._payload_check(named)
-        responses: list[tuple[Callable[..., Any], Any]] = []
-        for deref in snapshot.sync:
-            r = deref()
-            if r is None:
-                continue
-            try:
-                response = r(signal=self, sender=sender, **named)
-            except Exception as err:
-                log_robust_failure(r, err)
-                response = err
-            responses.append((r, response))
-        if snapshot.async_:
-            responses += self._send_async_part(snapshot.async_, sender, named, robust=True)
+        async_receivers = self._resolve_async(async_) if async_ else None
+        if sync:
+            call = _robust_callers.get(keys := tuple(named)) or _callers.robust_caller(keys)
+            responses = call(sync, self, sender, log_robust_failure, **named)
+        else:
+            responses = []
+        if async_receivers:
+            responses += self._send_async_part(async_receivers, sender, named, robust=True)
         return responses
+
+    def _resolve_async(
+        self, async_: Sequence[Callable[[], Callable[..., Any] | None]]
+    ) -> list[Callable[..., Any]]:
+        """The live async receivers of a sync send, resolved when it begins.
+
+        Inside a running event loop they cannot run: refuse before any
+        receiver, sync or async, has been called.
+        """
+        receivers = [r for deref in async_ if (r := deref()) is not None]
+        if receivers:
+            asyncdispatch.refuse_inside_running_loop(validation.signal_text(self))
+        return receivers
 
     def _send_async_part(
         self,
-        async_: Sequence[Callable[[], Callable[..., Any] | None]],
+        receivers: list[Callable[..., Any]],
         sender: object,
         named: dict[str, Any],
         robust: bool,
     ) -> list[tuple[Callable[..., Any], Any]]:
-        receivers = [r for deref in async_ if (r := deref()) is not None]
-        if not receivers:
-            return []
         return asyncdispatch.send_async_receivers_from_sync(
-            receivers,
-            {"signal": self, "sender": sender, **named},
-            robust,
-            validation.signal_text(self),
+            receivers, {"signal": self, "sender": sender, **named}, robust
         )
 
     async def asend(self, sender: SenderT, **named: Any) -> list[tuple[Callable[..., Any], Any]]:

@@ -192,7 +192,10 @@ class ReceiverRegistry:
             and ref.key == key
             and ref.__callback__ == self._receiver_died
         ):
-            return ref
+            # Ours, but it may have died while the list was set aside: its
+            # callback has fired already, so nothing would ever purge it, and
+            # its key would refuse a new receiver that reuses the dead one's id.
+            return ref if ref() is not None else None
         target = cast("Callable[..., Any] | None", ref())
         if target is None:
             return None
@@ -213,20 +216,33 @@ class ReceiverRegistry:
         self, key: LookupKey, ref: Any, is_async: bool, sender: object
     ) -> None:
         """Add a receiver unless its lookup key is taken (Django keeps the first)."""
+        # _add() and _invalidate(), inlined: connect is a hot path too.
         with self.lock:
-            self._purge()
-            if key in self._entries:
+            if self._dead:
+                self._purge()
+            entries = self._entries
+            if key in entries:
                 return
             sender_id = key[1]
             if sender_id != NONE_ID and sender_id not in self._senders:
                 self._senders[sender_id] = self._watch(sender, sender_id)
-            self._seq += 1
-            self._add(_Entry(key, ref, is_async, self._seq))
-            self._invalidate(every_sender=sender_id == NONE_ID, sender=sender_id)
+            self._seq = seq = self._seq + 1
+            entry = entries[key] = _Entry(key, ref, is_async, seq)
+            bucket = self._buckets.get(sender_id)
+            if bucket is None:
+                bucket = self._buckets[sender_id] = {}
+            bucket[key] = entry
+            if sender_id == NONE_ID:
+                self._any_snapshot = None
+                if self._snapshots:
+                    self._snapshots = dict.fromkeys(self._snapshots)
+            else:
+                self._snapshots[sender_id] = None
 
     def _unregister(self, key: LookupKey) -> bool:
         with self.lock:
-            self._purge()
+            if self._dead:
+                self._purge()
             entry = self._entries.pop(key, None)
             if entry is None:
                 return False
@@ -252,7 +268,12 @@ class ReceiverRegistry:
             if not bucket:
                 del self._buckets[sender_id]
                 self._snapshots.pop(sender_id, None)
-                if sender_id != NONE_ID:
+                # A weak guard stays until its sender dies, as in the receivers
+                # setter: a list saved earlier (mute_signals) and restored after
+                # a disconnect keeps its protection. A strong guard would keep
+                # its sender alive forever, so it goes with the last receiver.
+                guard = self._senders.get(sender_id)
+                if sender_id != NONE_ID and not isinstance(guard, weakref.ReferenceType):
                     self._senders.pop(sender_id, None)
 
     def _watch(self, sender: object, sender_id: Hashable) -> Any:

@@ -12,27 +12,31 @@ its code object and annotations: the closures of one ``def`` share an entry.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import re
 import typing
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from types import MethodType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typing_extensions as te
 
 from . import rules, typecompat
-from ._utils import _unwrap, describe_callable
+from ._utils import describe_callable, unwrap
 from .errors import PayloadError, ReceiverError, SignalTypeError
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from .dispatcher import Signal
 
 __all__ = [
     "SignalTypes",
-    "check_payload_type_later",
     "check_receiver",
     "check_type_arguments",
+    "payload_checker",
     "payload_fields",
     "receiver_params",
     "signal_text",
@@ -123,8 +127,9 @@ def _type_arguments(signal: object) -> tuple[object, object]:
     for klass in type(signal).__mro__:
         for base in klass.__dict__.get("__orig_bases__", ()):
             origin = te.get_origin(base)
-            if origin is None or not (isinstance(origin, type) and issubclass(origin, Signal)):
+            if not (isinstance(origin, type) and issubclass(origin, Signal)):
                 continue
+            origin = cast("type[object]", origin)
             args = [env.get(a, a) if isinstance(a, TypeVar_types) else a for a in te.get_args(base)]
             for param, arg in zip(getattr(origin, "__parameters__", ()), args, strict=False):
                 env.setdefault(param, arg)
@@ -172,8 +177,8 @@ def _hints(target: object) -> dict[str, object]:
         return dict(typing.get_type_hints(target))
     except Exception:
         pass
-    raw = getattr(target, "__annotations__", None) or {}
-    namespace = getattr(target, "__globals__", {})
+    raw: dict[str, object] = getattr(target, "__annotations__", None) or {}
+    namespace: dict[str, Any] = getattr(target, "__globals__", {})
     hints: dict[str, object] = {}
     for name, ann in raw.items():
         try:
@@ -193,9 +198,9 @@ class _Holder:
 
 
 def _annotated_target(receiver: object) -> object:
-    target = _unwrap(receiver)
+    target = unwrap(receiver)
     if not (inspect.isfunction(target) or inspect.isbuiltin(target)) and callable(target):
-        target = _unwrap(type(target).__call__)  # a callable instance
+        target = unwrap(type(target).__call__)  # a callable instance
     return target
 
 
@@ -206,12 +211,14 @@ def _cache_key(receiver: object) -> Hashable | None:
     if code is None or not inspect.isfunction(func) or hasattr(func, "__wrapped__"):
         return None
     try:
+        annotations = tuple(func.__annotations__.items())
         key = (
             code,
             isinstance(receiver, MethodType),
-            tuple(func.__annotations__.items()),
+            annotations,
             func.__defaults__ is not None and len(func.__defaults__),
             tuple(func.__kwdefaults__ or ()),
+            _string_bindings(func.__globals__, annotations),
         )
         hash(key)
     except TypeError:
@@ -219,12 +226,49 @@ def _cache_key(receiver: object) -> Hashable | None:
     return key
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def _string_bindings(namespace: dict[str, Any], annotations: tuple[Any, ...]) -> tuple[Any, ...]:
+    """What the names in string annotations are bound to now (by identity).
+
+    A string annotation means whatever its names mean when it is resolved: after
+    a module reload, the same text names new classes, so it needs a new entry.
+    The cache holds the old objects alive, so their ids cannot be reused.
+    """
+    names = _names_in.get(annotations)
+    if names is None:
+        names = tuple(
+            sorted(
+                {
+                    name
+                    for _, ann in annotations
+                    if isinstance(ann, str)
+                    for name in _IDENTIFIER.findall(ann)
+                }
+            )
+        )
+        if len(_names_in) > 4096:
+            _names_in.clear()  # bounded, as _params_cache
+        _names_in[annotations] = names
+    return (names, tuple(map(id, map(namespace.get, names))))
+
+
+#: The names each tuple of annotations mentions: parsing them was most of a cache key.
+_names_in: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+
 _params_cache: dict[Hashable, tuple[rules.Param[object], ...] | None] = {}
 
 
 def receiver_params(receiver: Callable[..., Any]) -> tuple[rules.Param[object], ...] | None:
     """The receiver's parameters as the dispatcher calls it; None if it has no signature."""
-    key = _cache_key(receiver)
+    return _receiver_params(receiver, _cache_key(receiver))
+
+
+def _receiver_params(
+    receiver: Callable[..., Any], key: Hashable | None
+) -> tuple[rules.Param[object], ...] | None:
     if key is not None and key in _params_cache:
         return _params_cache[key]
     try:
@@ -253,6 +297,10 @@ def _value_type(sender: object) -> object:
     return type[sender] if isinstance(sender, type) else type(sender)
 
 
+#: Verdicts kept per signal: receiver cache key -> the sender types it passed for.
+_MAX_ACCEPTED = 4096
+
+
 def check_receiver(signal: Signal[Any, Any], receiver: Callable[..., Any], sender: object) -> None:
     """Raise ``ReceiverError`` listing every rule ``receiver`` breaks for ``signal``.
 
@@ -269,13 +317,23 @@ def check_receiver(signal: Signal[Any, Any], receiver: Callable[..., Any], sende
             when given, the receiver's ``sender`` annotation must accept it
             (instead of the signal's whole sender type).
     """
-    params = receiver_params(receiver)
+    key = _cache_key(receiver)
+    sender_type = _value_type(sender) if sender is not None else None
+    accepted: dict[Hashable, set[object]] | None = signal.__dict__.get("_accepted")
+    if key is not None and accepted is not None:
+        passed = accepted.get(key)
+        try:
+            if passed is not None and sender_type in passed:
+                return  # the same code, annotations and sender type passed before
+        except TypeError:  # a sender class with an unhashable metaclass
+            pass
+    params = _receiver_params(receiver, key)
     if params is None:
         return
     types = signal_types(signal)
     violations = rules.check_receiver(
         params,
-        sender=_value_type(sender) if sender is not None else types.sender,
+        sender=sender_type if sender is not None else types.sender,
         payload=types.fields,
         accepts=typecompat.accepts,
         show=typecompat.show,
@@ -284,27 +342,45 @@ def check_receiver(signal: Signal[Any, Any], receiver: Callable[..., Any], sende
         raise ReceiverError(
             receiver, signal, violations, describe_callable(receiver), signal_text(signal)
         )
+    if key is not None:
+        verdicts: dict[Hashable, set[object]] = (
+            signal.__dict__.setdefault("_accepted", {}) if accepted is None else accepted
+        )
+        if len(verdicts) < _MAX_ACCEPTED:  # bounded: dynamic code must not grow it forever
+            with contextlib.suppress(TypeError):  # an unhashable sender type
+                verdicts.setdefault(key, set()).add(sender_type)
 
 
 # -- payloads ------------------------------------------------------------------------
 
 
-def check_payload_type_later(signal: Signal[Any, Any]) -> None:
-    """Arm ``validate=True``: the first send builds the payload checker, once.
+def _per_key_errors(
+    fields: Mapping[str, rules.Field[object]],
+    by_key: Mapping[str, Any],
+    named: Mapping[str, Any],
+    invalid: type[ValidationError],
+) -> list[Any]:
+    """pydantic's errors, one key at a time, in declaration order as pydantic reports."""
+    found: list[Any] = []
+    for key, field in fields.items():
+        if key not in named:
+            if field.required:
+                found.append({"type": "missing", "loc": (key,)})
+            continue
+        try:
+            by_key[key].validate_python(named[key], strict=True)
+        except invalid as exc:
+            found += [{**err, "loc": (key, *err["loc"])} for err in exc.errors()]
+    return found
 
-    The type arguments of ``Signal[S, P]()`` are attached only after
-    ``__init__`` returns, so the checker cannot be built earlier.
+
+def payload_checker(signal: Signal[Any, Any]) -> Callable[[dict[str, Any]], None]:
+    """Build the payload check of a ``validate=True`` signal.
+
+    The check raises ``PayloadError`` listing every unknown, missing or
+    mistyped key; values are validated by pydantic in strict mode (no
+    coercion). The pydantic adapter is built here, once per signal.
     """
-
-    def first_check(named: dict[str, Any]) -> None:
-        check = _payload_checker(signal)
-        signal._payload_check = check
-        check(named)
-
-    signal._payload_check = first_check
-
-
-def _payload_checker(signal: Signal[Any, Any]) -> Callable[[dict[str, Any]], None]:
     types = signal_types(signal)
     if types.payload_type is None or types.fields is None:
         raise SignalTypeError(
@@ -319,28 +395,53 @@ def _payload_checker(signal: Signal[Any, Any]) -> Callable[[dict[str, Any]], Non
             "Payload validation (validate=True) needs pydantic: "
             "pip install 'typedsignals[pydantic]'."
         ) from None
+    fields = types.fields
+    by_key: dict[str, pydantic.TypeAdapter[Any]] = {}
     try:
-        adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(types.payload_type)
+        adapter: pydantic.TypeAdapter[Any] | None = pydantic.TypeAdapter(types.payload_type)
     except pydantic.PydanticUserError as exc:
-        # e.g. pydantic wants typing_extensions.TypedDict before Python 3.12.
-        raise SignalTypeError(
-            f"{signal_text(signal)}: pydantic cannot validate the payload type "
-            f"{typecompat.show(types.payload_type)}: {exc}"
-        ) from exc
-    allowed = frozenset(types.fields)
+        # Before Python 3.12 pydantic refuses a typing.TypedDict (it wants
+        # typing_extensions'), yet that is how most payloads are declared there:
+        # check the keys here and each value against its own type instead.
+        adapter = None
+        try:
+            by_key = {k: pydantic.TypeAdapter(typing.cast(Any, f.type)) for k, f in fields.items()}
+        except pydantic.PydanticUserError:
+            raise SignalTypeError(
+                f"{signal_text(signal)}: pydantic cannot validate the payload type "
+                f"{typecompat.show(types.payload_type)}: {exc}"
+            ) from exc
+    allowed = frozenset(fields)
     text = signal_text(signal)
 
+    def errors(named: dict[str, Any]) -> list[Any]:
+        if adapter is not None:
+            try:
+                adapter.validate_python(named, strict=True)
+            except pydantic.ValidationError as exc:
+                return list(exc.errors())
+            return []
+        return _per_key_errors(fields, by_key, named, pydantic.ValidationError)
+
+    # pydantic-core's validator itself, without TypeAdapter's Python wrapper.
+    validate = adapter.validator.validate_python if adapter is not None else None
+    invalid = pydantic.ValidationError
+
     def check(named: dict[str, Any]) -> None:
+        if validate is not None and allowed.issuperset(named):
+            try:
+                validate(named, strict=True)
+            except invalid:
+                pass  # described below
+            else:
+                return
         problems = [f"{key!r}: unknown key" for key in named if key not in allowed]
-        try:
-            adapter.validate_python(named, strict=True)
-        except pydantic.ValidationError as exc:
-            for err in exc.errors():
-                where = ".".join(str(part) for part in err["loc"]) or "payload"
-                if err["type"] == "missing":
-                    problems.append(f"{where!r}: missing required key")
-                else:
-                    problems.append(f"{where!r}: {err['msg']} (got {err.get('input')!r})")
+        for err in errors(named):
+            where = ".".join(str(part) for part in err["loc"]) or "payload"
+            if err["type"] == "missing":
+                problems.append(f"{where!r}: missing required key")
+            else:
+                problems.append(f"{where!r}: {err['msg']} (got {err.get('input')!r})")
         if problems:
             raise PayloadError(text, problems, signal)
 
