@@ -7,8 +7,9 @@ receivers are checked when they connect, and by mypy with the plugin
 """
 
 from ._utils import NONE_ID
-from .dispatcher import Receiver, Signal, receiver
+from .dispatcher import Signal, receiver
 from .errors import PayloadError, ReceiverError, SignalTypeError
+from .protocols import Receiver
 from .registry import NO_RECEIVERS
 
 __all__ = [

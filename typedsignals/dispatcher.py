@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from inspect import CO_COROUTINE
 from types import FunctionType, MethodType
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
 from typing_extensions import TypeVar as DefaultTypeVar
 
-from . import _callers, asyncdispatch, validation
+from . import _callers, asyncdispatch, payload, validation
 from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key
+from .protocols import Receiver, ReceiverDecorator
 from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
 
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
@@ -28,7 +29,6 @@ _robust_callers = _callers.robust_caller.by_keys
 
 SenderT = DefaultTypeVar("SenderT", default=Any)
 PayloadT = DefaultTypeVar("PayloadT", default=Any)
-SenderT_contra = TypeVar("SenderT_contra", contravariant=True)
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
 
 
@@ -41,31 +41,6 @@ def _is_async(receiver: object) -> bool:
     if type(receiver) is FunctionType and not receiver.__dict__:
         return bool(receiver.__code__.co_flags & CO_COROUTINE)
     return iscoroutinefunction(receiver)
-
-
-class Receiver(Protocol[SenderT_contra]):
-    """What a receiver of a ``Signal[S, ...]`` must look like to a type checker.
-
-    It takes ``sender`` by keyword (its annotation must accept S) and
-    ``**kwargs``; ``def r(sender: S, **kwargs: Any)``, ``def r(**kwargs: Any)``
-    and async functions of those shapes all match.
-    """
-
-    def __call__(self, *, sender: SenderT_contra, **kwargs: Any) -> Any: ...
-
-
-_KwReceiverT = TypeVar("_KwReceiverT", bound=Receiver[Any])
-_SenderT_co = DefaultTypeVar("_SenderT_co", covariant=True, default=Any)
-
-
-class ReceiverDecorator(Protocol[_SenderT_co]):
-    """What ``receiver(signal)`` returns: connects a function and returns it unchanged.
-
-    To a type checker, the function must take ``**kwargs`` (see ``Receiver``);
-    the mypy plugin ``typedsignals.mypy`` checks every receiver rule instead.
-    """
-
-    def __call__(self, func: _KwReceiverT, /) -> _KwReceiverT: ...
 
 
 class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
@@ -123,7 +98,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
     def _first_payload_check(self, named: dict[str, Any]) -> None:
         # The type arguments of Signal[S, P]() are attached only after __init__
         # returns, so the checker is built by the first send, once.
-        check = validation.payload_checker(self)
+        check = payload.payload_checker(self)
         self._payload_check = check
         check(named)
 

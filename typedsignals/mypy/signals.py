@@ -24,7 +24,7 @@ __all__ = [
 
 SIGNAL_FULLNAME = "typedsignals.dispatcher.Signal"
 RECEIVER_FULLNAME = "typedsignals.dispatcher.receiver"
-DECORATOR_FULLNAME = "typedsignals.dispatcher.ReceiverDecorator"
+DECORATOR_FULLNAME = "typedsignals.protocols.ReceiverDecorator"
 
 
 @dataclass(frozen=True)
