@@ -5,20 +5,11 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 import pytest
-from typing_extensions import NotRequired, TypedDict
+from pizza_types import PizzaDone, Store
+from typing_extensions import TypedDict
 
 from typedsignals import PayloadError, ReceiverError, Signal, SignalTypeError
 from typedsignals.validation import signal_types
-
-
-class Store:
-    pass
-
-
-class PizzaDone(TypedDict):
-    size: int
-    toppings: list[str]
-    note: NotRequired[str]
 
 
 class Partial(TypedDict, total=False):

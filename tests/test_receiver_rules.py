@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from typing_extensions import NotRequired, TypedDict
+from pizza_types import PizzaDone, Store
+from typing_extensions import TypedDict
 
 from typedsignals import ReceiverError, Signal, SignalTypeError, receiver
 from typedsignals.rules import KWARGS, PAYLOAD_TYPE, POSITIONAL_ONLY, SENDER_TYPE, UNKNOWN_PARAMETER
@@ -19,16 +20,6 @@ class Model:
 
 class Book(Model):
     pass
-
-
-class Store:
-    pass
-
-
-class PizzaDone(TypedDict):
-    size: int
-    toppings: list[str]
-    note: NotRequired[str]
 
 
 def typed() -> Signal[Store, PizzaDone]:
