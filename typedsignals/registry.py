@@ -222,7 +222,7 @@ class ReceiverRegistry:
                 self._purge()
             entries = self._entries
             if key in entries:
-                return
+                return  # Django keeps the first receiver of a lookup key
             sender_id = key[1]
             if sender_id != NONE_ID and sender_id not in self._senders:
                 self._senders[sender_id] = self._watch(sender, sender_id)
@@ -238,17 +238,20 @@ class ReceiverRegistry:
                     self._snapshots = dict.fromkeys(self._snapshots)
             else:
                 self._snapshots[sender_id] = None
+        if self._dead:
+            self._purge_now()  # a death reported while we held the lock
 
     def _unregister(self, key: LookupKey) -> bool:
         with self.lock:
             if self._dead:
                 self._purge()
             entry = self._entries.pop(key, None)
-            if entry is None:
-                return False
-            self._drop_from_bucket(entry)
-            self._invalidate(every_sender=key[1] == NONE_ID, sender=key[1])
-            return True
+            if entry is not None:
+                self._drop_from_bucket(entry)
+                self._invalidate(every_sender=key[1] == NONE_ID, sender=key[1])
+        if self._dead:
+            self._purge_now()  # a death reported while we held the lock
+        return entry is not None
 
     def _add(self, entry: _Entry) -> None:
         # Lock held. Restored entries keep their list order through seq.
@@ -303,6 +306,7 @@ class ReceiverRegistry:
 
     def _receiver_died(self, ref: Any) -> None:
         self._dead.append(ref.key)
+        self._purge_now()
 
     def _sender_died(self, ref: Any) -> None:
         # Forget its snapshot now (an atomic dict operation), so a new object
@@ -311,6 +315,20 @@ class ReceiverRegistry:
         if self._senders.get(key) is ref:
             self._snapshots.pop(key, None)
             self._dead.append((None, key))
+            self._purge_now()
+
+    def _purge_now(self) -> None:
+        """Purge what the callbacks reported, unless the lock is busy.
+
+        Purging at once releases what a dead sender's strong receivers hold.
+        A callback may run while this very thread holds the (non-reentrant)
+        lock, so it never waits: a busy lock's holder purges on its way out.
+        """
+        while self._dead and self.lock.acquire(blocking=False):
+            try:
+                self._purge()
+            finally:
+                self.lock.release()
 
     def _purge(self) -> None:
         # Lock held. Only touches what the callbacks reported: O(deaths).
@@ -336,6 +354,12 @@ class ReceiverRegistry:
 
     def _load_snapshot(self, sender_id: Hashable) -> Snapshot:
         """Build (and keep) the snapshot for ``sender_id``; called on a cache miss."""
+        snapshot = self._locked_snapshot(sender_id)
+        if self._dead:
+            self._purge_now()  # a death reported while we held the lock
+        return snapshot
+
+    def _locked_snapshot(self, sender_id: Hashable) -> Snapshot:
         with self.lock:
             self._purge()
             if sender_id != NONE_ID and sender_id in self._buckets:
