@@ -377,3 +377,23 @@ def test_concurrent_connects_and_sends_are_safe():
         t.join(timeout=30)
     assert errors == []
     assert len(sig.receivers) == 400
+
+
+def test_a_dead_senders_strong_receivers_are_released_at_once():
+    sig = Signal()
+    sender = Sender()
+
+    def make():
+        def local(**kwargs):
+            return None
+
+        return local
+
+    r = make()
+    probe = weakref.ref(r)
+    sig.connect(r, sender=sender, weak=False)
+    del r
+    assert probe() is not None  # the registry holds it
+    del sender  # no registry call after this
+    gc.collect()
+    assert probe() is None
