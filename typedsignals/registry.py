@@ -14,8 +14,9 @@ This is the part of a signal that Django calls ``receivers`` and
   when it dies its receivers go, so they never fire for a new object that
   happens to reuse its ``id()``.
 
-Weakref callbacks run during garbage collection, possibly while this thread
-holds the lock, so they only append to a list; the lock holder purges later.
+Weakref callbacks run during garbage collection, possibly while this very
+thread holds the lock: they record the death, then purge only if the lock is
+free; otherwise the lock's holder purges on its way out.
 """
 
 from __future__ import annotations
