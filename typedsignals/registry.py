@@ -217,28 +217,16 @@ class ReceiverRegistry:
         self, key: LookupKey, ref: Any, is_async: bool, sender: object
     ) -> None:
         """Add a receiver unless its lookup key is taken (Django keeps the first)."""
-        # _add() and _invalidate(), inlined: connect is a hot path too.
         with self.lock:
             if self._dead:
                 self._purge()
-            entries = self._entries
-            if key in entries:
+            if key in self._entries:
                 return  # Django keeps the first receiver of a lookup key
             sender_id = key[1]
             if sender_id != NONE_ID and sender_id not in self._senders:
                 self._senders[sender_id] = self._watch(sender, sender_id)
-            self._seq = seq = self._seq + 1
-            entry = entries[key] = _Entry(key, ref, is_async, seq)
-            bucket = self._buckets.get(sender_id)
-            if bucket is None:
-                bucket = self._buckets[sender_id] = {}
-            bucket[key] = entry
-            if sender_id == NONE_ID:
-                self._any_snapshot = None
-                if self._snapshots:
-                    self._snapshots = dict.fromkeys(self._snapshots)
-            else:
-                self._snapshots[sender_id] = None
+            self._add(_Entry(key, ref, is_async, 0))
+            self._invalidate(every_sender=sender_id == NONE_ID, sender=sender_id)
         if self._dead:
             self._purge_now()  # a death reported while we held the lock
 
