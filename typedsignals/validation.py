@@ -18,7 +18,7 @@ import re
 import typing
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from types import MethodType
+from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, cast
 
 import typing_extensions as te
@@ -203,15 +203,16 @@ def _annotated_target(receiver: object) -> object:
 
 def _cache_key(receiver: object) -> Hashable | None:
     """The code object and annotations of a plain function or bound method, if hashable."""
-    func = receiver.__func__ if isinstance(receiver, MethodType) else receiver
-    code = getattr(func, "__code__", None)
-    if code is None or not inspect.isfunction(func) or hasattr(func, "__wrapped__"):
+    is_method = type(receiver) is MethodType
+    func = cast(Any, receiver).__func__ if is_method else receiver
+    # Only plain functions; a decorated one (__wrapped__) is read through its wrapper.
+    if type(func) is not FunctionType or "__wrapped__" in func.__dict__:
         return None
     try:
         annotations = tuple(func.__annotations__.items())
         key = (
-            code,
-            isinstance(receiver, MethodType),
+            func.__code__,
+            is_method,
             annotations,
             func.__defaults__ is not None and len(func.__defaults__),
             tuple(func.__kwdefaults__ or ()),
