@@ -80,7 +80,9 @@ def venv(
     Returns the venv's directory; its interpreter is ``python_in(env)``.
     """
     python = find_python(version)
-    key = hashlib.sha256("\n".join([version, *sorted(requirements)]).encode()).hexdigest()[:12]
+    # Keyed by the checkout too: worktrees of one repository must not share a venv.
+    parts = [str(ROOT), version, extras, str(editable), *sorted(requirements)]
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
     env = cache_dir("venvs") / f"{name or 'env'}-py{version}-{key}"
     marker = env / ".typedsignals-ready"
     uv = _uv()
