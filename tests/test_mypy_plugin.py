@@ -170,7 +170,7 @@ def test_messages_name_receiver_signal_parameter_expected_found(
         "Key 'size': expected a value of type int; found none.",
         'Invalid payload for send() of signal "pizza_done" (Signal[Store, PizzaDone]): '
         "[payload-unknown-key] A send may pass only the keys of the signal's payload. "
-        "Key 'colour': expected one of 'size', 'toppings', 'note'; "
+        "Key 'colour': expected one of 'note', 'size', 'toppings'; "
         "found a key the payload does not have.",
         'Invalid payload for send() of signal "pizza_done" (Signal[Store, PizzaDone]): '
         "[payload-type] Each payload value must have the type of its key. "

@@ -63,7 +63,14 @@ def unwrap(obj: object) -> Any:
 
 
 def describe_callable(obj: object) -> str:
-    """Name a callable for error messages: ``qualname (file:line)``."""
+    """Name a callable for error messages: ``qualname (file:line)``. Never raises."""
+    try:
+        return _describe(obj)
+    except Exception:  # a hostile __getattr__, say: name its class and address
+        return f"{type(obj).__module__}.{type(obj).__qualname__} object at {id(obj):#x}"
+
+
+def _describe(obj: object) -> str:
     target = unwrap(obj)
     qualname = getattr(target, "__qualname__", None)
     if qualname is None or not (

@@ -15,20 +15,18 @@ from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
-from typing_extensions import TypeVar as DefaultTypeVar
 
 from . import _callers, asyncdispatch, payload, validation
 from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key
 from .protocols import Receiver, ReceiverDecorator
 from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
+from .typevars import PayloadT, SenderT
 
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
 
 _send_callers = _callers.send_caller.by_keys
 _robust_callers = _callers.robust_caller.by_keys
 
-SenderT = DefaultTypeVar("SenderT", default=Any)
-PayloadT = DefaultTypeVar("PayloadT", default=Any)
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
 
 
@@ -116,7 +114,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
 
     def connect(
         self,
-        receiver: Receiver[SenderT],
+        receiver: Callable[..., Any],
         sender: SenderT | None = None,
         weak: bool = True,
         dispatch_uid: Hashable | None = None,

@@ -3,60 +3,37 @@
 A validated signal checks every send's keyword arguments against its payload
 TypedDict in pydantic's strict mode (no coercion) before any receiver runs.
 pydantic is optional: it is imported here, only when a signal asks for it.
+
+pydantic is given the payload's keys as this package reads them (type
+arguments of a generic payload applied, ``Annotated`` constraints kept), with
+``arbitrary_types_allowed``: a value of a class pydantic knows nothing of (a
+model instance) is checked with ``isinstance``. Should pydantic still refuse
+the whole TypedDict, each key is checked on its own; a key whose type pydantic
+cannot check at all is checked with ``isinstance`` if its type is a class,
+else not checked.
 """
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+import typing_extensions as te
 
 from . import rules, typecompat
 from .errors import PayloadError, SignalTypeError
-from .validation import signal_text, signal_types
+from .signaltypes import key_type, signal_text, signal_types, typeddict_hints
 
 if TYPE_CHECKING:
-    from pydantic import ValidationError
-
-    from .dispatcher import Signal
+    import pydantic
 
 __all__ = ["payload_checker"]
 
-
-def _per_key_errors(
-    fields: Mapping[str, rules.Field[object]],
-    by_key: Mapping[str, Any],
-    named: Mapping[str, Any],
-    invalid: type[ValidationError],
-) -> list[Any]:
-    """pydantic's errors, one key at a time, in declaration order as pydantic reports."""
-    found: list[Any] = []
-    for key, field in fields.items():
-        if key not in named:
-            if field.required:
-                found.append({"type": "missing", "loc": (key,)})
-            continue
-        try:
-            by_key[key].validate_python(named[key], strict=True)
-        except invalid as exc:
-            found += [{**err, "loc": (key, *err["loc"])} for err in exc.errors()]
-    return found
+#: Checks one value; raises pydantic's ValidationError, or returns its error dicts.
+_KeyCheck = Callable[[object], list[dict[str, Any]]]
 
 
-def payload_checker(signal: Signal[Any, Any]) -> Callable[[dict[str, Any]], None]:
-    """Build the payload check of a ``validate=True`` signal.
-
-    The check raises ``PayloadError`` listing every unknown, missing or
-    mistyped key; values are validated by pydantic in strict mode (no
-    coercion). The pydantic adapter is built here, once per signal.
-    """
-    types = signal_types(signal)
-    if types.payload_type is None or types.fields is None:
-        raise SignalTypeError(
-            f"{signal_text(signal)} was created with validate=True but its payload type is "
-            "not known at run time; declare it as Signal[Sender, Payload](validate=True) "
-            "or as a subclass of Signal[Sender, Payload]."
-        )
+def _pydantic() -> Any:
     try:
         import pydantic
     except ImportError:
@@ -64,37 +41,115 @@ def payload_checker(signal: Signal[Any, Any]) -> Callable[[dict[str, Any]], None
             "Payload validation (validate=True) needs pydantic: "
             "pip install 'typedsignals[pydantic]'."
         ) from None
-    fields = types.fields
-    by_key: dict[str, pydantic.TypeAdapter[Any]] = {}
-    try:
-        adapter: pydantic.TypeAdapter[Any] | None = pydantic.TypeAdapter(types.payload_type)
-    except pydantic.PydanticUserError as exc:
-        # Before Python 3.12 pydantic refuses a typing.TypedDict (it wants
-        # typing_extensions'), yet that is how most payloads are declared there:
-        # check the keys here and each value against its own type instead.
-        adapter = None
-        try:
-            by_key = {k: pydantic.TypeAdapter(typing.cast(Any, f.type)) for k, f in fields.items()}
-        except pydantic.PydanticUserError:
-            raise SignalTypeError(
-                f"{signal_text(signal)}: pydantic cannot validate the payload type "
-                f"{typecompat.show(types.payload_type)}: {exc}"
-            ) from exc
-    allowed = frozenset(fields)
-    text = signal_text(signal)
+    return pydantic
 
-    def errors(named: dict[str, Any]) -> list[Any]:
-        if adapter is not None:
+
+def _typeddict(payload: object, fields: Mapping[str, rules.Field[object]], config: Any) -> Any:
+    """A TypedDict of the payload's keys for pydantic: arguments applied, config set."""
+    origin: Any = te.get_origin(payload) or payload
+    hints = typeddict_hints(payload)
+    keys = {
+        key: key_type(hint) if fields[key].required else te.NotRequired[key_type(hint)]
+        for key, hint in hints.items()
+    }
+    make: Any = te.TypedDict  # the functional form, with keys known only at run time
+    td = make(origin.__name__, keys)
+    td.__module__ = origin.__module__
+    td.__pydantic_config__ = config
+    return td
+
+
+def _adapter(
+    pydantic_: Any, payload: object, fields: Mapping[str, rules.Field[object]], config: Any
+) -> Any:
+    """A TypeAdapter of the payload itself if pydantic takes it, else of ``_typeddict``; or None.
+
+    pydantic refuses a TypedDict with a value of a class it does not know
+    (unless configured), and before Python 3.12 a ``typing.TypedDict``.
+    """
+    for build in (lambda: payload, lambda: _typeddict(payload, fields, config)):
+        try:
+            return pydantic_.TypeAdapter(build())
+        except Exception:
+            continue
+    return None
+
+
+def _key_check(pydantic_: Any, tp: object, config: Any) -> _KeyCheck | None:
+    """One key's check: pydantic's, else isinstance for a class, else None (unchecked)."""
+    try:
+        adapter = pydantic_.TypeAdapter(tp, config=config)
+    except Exception:
+        pass
+    else:
+        validate = adapter.validator.validate_python
+
+        def by_pydantic(value: object) -> list[dict[str, Any]]:
             try:
-                adapter.validate_python(named, strict=True)
-            except pydantic.ValidationError as exc:
+                validate(value, strict=True)
+            except pydantic_.ValidationError as exc:
                 return list(exc.errors())
             return []
-        return _per_key_errors(fields, by_key, named, pydantic.ValidationError)
 
-    # pydantic-core's validator itself, without TypeAdapter's Python wrapper.
-    validate = adapter.validator.validate_python if adapter is not None else None
-    invalid = pydantic.ValidationError
+        return by_pydantic
+    if not isinstance(tp, type) or te.is_typeddict(tp):
+        return None
+    cls = cast("type[object]", tp)
+    message = f"Input should be an instance of {typecompat.show(cls)}"
+
+    def by_isinstance(value: object) -> list[dict[str, Any]]:
+        if isinstance(value, cls):
+            return []
+        return [{"type": "is_instance_of", "loc": (), "msg": message, "input": value}]
+
+    return by_isinstance
+
+
+def payload_checker(signal: object) -> Callable[[dict[str, Any]], None]:
+    """Build the payload check of a ``validate=True`` signal.
+
+    The check raises ``PayloadError`` listing every unknown, missing or
+    mistyped key; values are validated by pydantic in strict mode (no
+    coercion). The pydantic validator is built here, once per signal.
+    """
+    known = signal_types(signal)
+    if known.payload_type is None or known.fields is None:
+        raise SignalTypeError(
+            f"{signal_text(signal)} was created with validate=True but its payload type is "
+            "not known at run time; declare it as Signal[Sender, Payload](validate=True) "
+            "or as a subclass of Signal[Sender, Payload]."
+        )
+    pydantic_ = _pydantic()
+    config = pydantic_.ConfigDict(arbitrary_types_allowed=True)
+    fields = known.fields
+    validate: Callable[..., object] | None = None
+    by_key: dict[str, _KeyCheck | None] = {}
+    adapter = _adapter(pydantic_, known.payload_type, fields, config)
+    if adapter is not None:
+        validate = adapter.validator.validate_python  # pydantic-core's, without the wrapper
+    else:
+        by_key = {k: _key_check(pydantic_, f.type, config) for k, f in fields.items()}
+    allowed = frozenset(fields)
+    text = signal_text(signal)
+    invalid: type[pydantic.ValidationError] = pydantic_.ValidationError
+
+    def errors(named: dict[str, Any]) -> list[dict[str, Any]]:
+        if validate is not None:
+            try:
+                validate(named, strict=True)
+            except invalid as exc:
+                return cast("list[dict[str, Any]]", exc.errors())
+            return []
+        found: list[dict[str, Any]] = []
+        for key, field in fields.items():  # declaration order, as pydantic reports
+            if key not in named:
+                if field.required:
+                    found.append({"type": "missing", "loc": (key,)})
+                continue
+            check = by_key.get(key)
+            if check is not None:
+                found += [{**err, "loc": (key, *err["loc"])} for err in check(named[key])]
+        return found
 
     def check(named: dict[str, Any]) -> None:
         if validate is not None and allowed.issuperset(named):

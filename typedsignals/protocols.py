@@ -1,13 +1,22 @@
 """What receivers look like to a type checker, without the mypy plugin.
 
-These protocols carry the rules a checker can see from annotations alone: a
-receiver takes ``sender`` by keyword (its annotation accepting the signal's
-sender type) and ``**kwargs``. The plugin ``typedsignals.mypy`` checks all
-five receiver rules instead.
+``connect`` and ``@receiver`` take any callable: no annotation can state the
+receiver rules so that mypy accepts every correct receiver. mypy's callable
+rules make a required payload parameter (``def r(sender: Store, size: int,
+**kwargs)``) incompatible with every protocol that ends in ``**kwargs``, and
+the shapes it does accept for such receivers accept a receiver without
+``**kwargs`` as well. A false refusal is worse than none, so the annotations
+leave receivers to the checkers that know the payload: the mypy plugin
+``typedsignals.mypy`` (all six rules, at type-check time) and the runtime
+validator (at connect time, always).
+
+``Receiver`` is the shape every receiver shares, for annotating one's own
+variables; pyright accepts payload parameters against it, mypy does not.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from typing_extensions import TypeVar as DefaultTypeVar
@@ -18,25 +27,26 @@ SenderT_contra = TypeVar("SenderT_contra", contravariant=True)
 
 
 class Receiver(Protocol[SenderT_contra]):
-    """What a receiver of a ``Signal[S, ...]`` must look like to a type checker.
+    """The shape of a receiver of a ``Signal[S, ...]``: ``sender`` by keyword, and ``**kwargs``.
 
-    It takes ``sender`` by keyword (its annotation must accept S) and
-    ``**kwargs``; ``def r(sender: S, **kwargs: Any)``, ``def r(**kwargs: Any)``
-    and async functions of those shapes all match.
+    ``def r(sender: S, **kwargs: Any)``, ``def r(**kwargs: Any)`` and async
+    functions of those shapes match. A receiver with payload parameters
+    (``size: int``) matches for pyright but not for mypy, which requires
+    every parameter of a protocol's ``**kwargs`` to be optional.
     """
 
     def __call__(self, *, sender: SenderT_contra, **kwargs: Any) -> Any: ...
 
 
-_KwReceiverT = TypeVar("_KwReceiverT", bound=Receiver[Any])
+_ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
 _SenderT_co = DefaultTypeVar("_SenderT_co", covariant=True, default=Any)
 
 
 class ReceiverDecorator(Protocol[_SenderT_co]):
     """What ``receiver(signal)`` returns: connects a function and returns it unchanged.
 
-    To a type checker, the function must take ``**kwargs`` (see ``Receiver``);
-    the mypy plugin ``typedsignals.mypy`` checks every receiver rule instead.
+    Any callable is accepted here (see the module's docstring): the mypy plugin
+    ``typedsignals.mypy`` applies the receiver rules, and so does connect.
     """
 
-    def __call__(self, func: _KwReceiverT, /) -> _KwReceiverT: ...
+    def __call__(self, func: _ReceiverT, /) -> _ReceiverT: ...

@@ -18,6 +18,12 @@ The rules (stable ids, used in messages and in documentation):
 4. ``receiver-payload-type``: an annotated payload parameter accepts its
    field's type.
 5. ``receiver-positional-only``: no positional-only parameter without a default.
+6. ``receiver-sender-argument``: a specific sender given to connect is of the
+   signal's sender type.
+
+A receiver whose ``**kwargs`` is annotated ``Unpack[SomeTypedDict]`` (PEP 692)
+takes the TypedDict's keys as keyword parameters: ``unpack_kwargs`` spells
+them out, so that rules 2 to 4 apply to them as to any parameter.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ __all__ = [
     "PAYLOAD_TYPE",
     "POSITIONAL_ONLY",
     "RESERVED_NAMES",
+    "SENDER_ARGUMENT",
     "SENDER_TYPE",
     "UNKNOWN_PARAMETER",
     "Field",
@@ -41,6 +48,8 @@ __all__ = [
     "Rule",
     "Violation",
     "check_receiver",
+    "check_sender_argument",
+    "unpack_kwargs",
 ]
 
 T = TypeVar("T")
@@ -79,7 +88,12 @@ POSITIONAL_ONLY = Rule(
     "Receivers are called with keyword arguments only: no positional-only parameter"
     " without a default.",
 )
-ALL_RULES = (KWARGS, SENDER_TYPE, UNKNOWN_PARAMETER, PAYLOAD_TYPE, POSITIONAL_ONLY)
+SENDER_ARGUMENT = Rule(
+    "receiver-sender-argument",
+    6,
+    "A specific sender given to connect must be of the signal's sender type.",
+)
+ALL_RULES = (KWARGS, SENDER_TYPE, UNKNOWN_PARAMETER, PAYLOAD_TYPE, POSITIONAL_ONLY, SENDER_ARGUMENT)
 
 
 class ParamKind(enum.Enum):
@@ -149,16 +163,24 @@ def check_receiver(
     payload: Mapping[str, Field[T]] | None,
     accepts: Callable[[T, T], bool | None],
     show: Callable[[T], str],
+    specific: T | None = None,
 ) -> list[Violation]:
     """Return every rule the receiver breaks (an empty list when it is fine).
 
     Arguments:
 
         params
-            The receiver's parameters as called (a bound method without ``self``).
+            The receiver's parameters as called (a bound method without ``self``),
+            ``**kwargs: Unpack[...]`` spelled out (``unpack_kwargs``).
 
         sender
-            The sender type the receiver must accept, or None when unknown (Any).
+            The signal's sender type, or None when unknown (Any).
+
+        specific
+            The type of the specific sender given to connect, or None for every
+            sender (or when its type is unknown). When given, the receiver's
+            ``sender`` annotation must accept it instead of ``sender`` (rule 2),
+            and ``sender`` must accept it (rule 6).
 
         payload
             The signal's payload keys, or None for an untyped signal, which may
@@ -195,7 +217,8 @@ def check_receiver(
 
         field = payload.get(p.name) if payload is not None else None
         if p.name == "sender":
-            _check_type(violations, SENDER_TYPE, p, sender, accepts, show)
+            expected = specific if specific is not None else sender
+            _check_type(violations, SENDER_TYPE, p, expected, accepts, show)
         elif p.name == "signal":
             pass
         elif payload is not None and not p.has_default:
@@ -219,7 +242,45 @@ def check_receiver(
                 )
         if field is not None and p.name not in RESERVED_NAMES:
             _check_type(violations, PAYLOAD_TYPE, p, field.type, accepts, show)
-    return violations
+    return violations + check_sender_argument(sender, specific, accepts, show)
+
+
+def check_sender_argument(
+    sender: T | None,
+    specific: T | None,
+    accepts: Callable[[T, T], bool | None],
+    show: Callable[[T], str],
+) -> list[Violation]:
+    """Rule 6 alone: the specific sender given to connect is of the signal's sender type.
+
+    The arguments are those of ``check_receiver``; it needs no receiver.
+    """
+    if specific is None or sender is None or accepts(sender, specific) is not False:
+        return []
+    found = f"a sender of type {show(specific)}"
+    return [Violation(SENDER_ARGUMENT, None, f"a sender of type {show(sender)}", found)]
+
+
+def unpack_kwargs(params: Sequence[Param[T]], keys: Mapping[str, Field[T]]) -> list[Param[T]]:
+    """``params`` with ``**kwargs: Unpack[TD]`` (PEP 692) read as TD's keys.
+
+    ``keys`` are TD's keys: each becomes a keyword-only parameter of its type,
+    with a default when it is NotRequired; ``**kwargs`` itself stays (it still
+    takes any other keyword at run time), unannotated.
+    """
+    named = {p.name for p in params if p.kind is not ParamKind.VAR_KEYWORD}
+    spelled: list[Param[T]] = []
+    for p in params:
+        if p.kind is ParamKind.VAR_KEYWORD:
+            spelled += [
+                Param(k.name, ParamKind.KEYWORD_ONLY, not k.required, k.type)
+                for k in keys.values()
+                if k.name not in named
+            ]
+            spelled.append(Param(p.name, p.kind, p.has_default))
+        else:
+            spelled.append(p)
+    return spelled
 
 
 def _names(payload: Mapping[str, Field[T]]) -> str:

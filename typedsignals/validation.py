@@ -1,13 +1,16 @@
-"""The signature validator: receivers checked at connect time, payloads at send time.
+"""The signature validator: receivers checked at connect time.
 
-It reads a signal's type arguments (``Signal[S, P]()`` or a subclass of
-``Signal[S, P]``), reads a receiver's parameters with ``inspect.signature``
-and ``typing.get_type_hints``, and applies the rules of ``rules.py`` (the same
-rules the mypy plugin applies) with ``typecompat.accepts`` as the judge of
-"does this annotation accept that type".
+It reads a receiver's parameters with ``inspect.signature`` and their
+annotations with ``typing.get_type_hints``, the signal's types with
+``signaltypes``, and applies the rules of ``rules.py`` (the same rules the
+mypy plugin applies) with ``typecompat.accepts`` as the judge of "does this
+annotation accept that type".
 
-Reading a receiver is the costly part, so it is cached per function, keyed by
-its code object and annotations: the closures of one ``def`` share an entry.
+Reading a receiver is the costly part, so each signal remembers which
+receivers it accepted, keyed by their code object and annotations: the
+closures of one ``def`` share an entry. That memory holds nothing strongly
+(weak references to the code, the annotations and the senders' classes), so
+it keeps no receiver, sender or class alive.
 """
 
 from __future__ import annotations
@@ -15,20 +18,27 @@ from __future__ import annotations
 import contextlib
 import inspect
 import re
+import types
 import typing
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+import weakref
+from collections.abc import Callable, Hashable
 from types import FunctionType, MethodType
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import typing_extensions as te
 
 from . import rules, typecompat
 from ._utils import describe_callable, unwrap
-from .errors import ReceiverError, SignalTypeError
-
-if TYPE_CHECKING:
-    from .dispatcher import Signal
+from .errors import ReceiverError
+from .generics import forms, is_form
+from .signaltypes import (
+    SignalTypes,
+    check_type_arguments,
+    payload_fields,
+    signal_text,
+    signal_types,
+    typeddict_fields,
+)
 
 __all__ = [
     "SignalTypes",
@@ -47,125 +57,10 @@ _KINDS = {
     inspect.Parameter.KEYWORD_ONLY: rules.ParamKind.KEYWORD_ONLY,
     inspect.Parameter.VAR_KEYWORD: rules.ParamKind.VAR_KEYWORD,
 }
+_UNPACK = forms("Unpack")
 
 
-@dataclass(frozen=True)
-class SignalTypes:
-    """What a signal's type arguments say, as far as they are known at run time.
-
-    Attributes:
-        sender: the sender type, or None when unknown (Any or not declared).
-        payload_type: the payload TypedDict, or None for an untyped signal.
-        fields: the payload keys (``rules.Field``), or None for an untyped signal.
-    """
-
-    sender: object
-    payload_type: type | None
-    fields: Mapping[str, rules.Field[object]] | None
-
-
-_UNKNOWN = SignalTypes(None, None, None)
-
-
-def _is_unknown(tp: object) -> bool:
-    return tp is Any or isinstance(tp, (TypeVar_types, typing.ForwardRef, str))
-
-
-TypeVar_types = (typing.TypeVar, te.TypeVar)
-
-
-def payload_fields(payload: object) -> dict[str, rules.Field[object]] | None:
-    """The keys of a payload TypedDict; None when unknown; SignalTypeError if not a TypedDict."""
-    if _is_unknown(payload):
-        return None
-    if not te.is_typeddict(payload):
-        raise SignalTypeError(
-            f"The payload type of a Signal must be a TypedDict naming the keyword arguments "
-            f"sent; got {typecompat.show(payload)}."
-        )
-    try:
-        hints = te.get_type_hints(payload)
-        wrapped = te.get_type_hints(payload, include_extras=True)
-    except Exception:  # an unresolvable forward reference: keys known, types not
-        hints = wrapped = {key: Any for key in payload.__annotations__}
-    required = set(getattr(payload, "__required_keys__", hints))
-    # With string annotations (PEP 563) __required_keys__ misses Required and
-    # NotRequired; the resolved hints still carry them.
-    for key, hint in wrapped.items():
-        origin: object = te.get_origin(hint)
-        if origin is te.NotRequired:
-            required.discard(key)
-        elif origin is te.Required:
-            required.add(key)
-    reserved = rules.RESERVED_NAMES & set(hints)
-    if reserved:
-        raise SignalTypeError(
-            f"The payload TypedDict {typecompat.show(payload)} has key(s) "
-            f"{', '.join(sorted(reserved))}: the dispatcher passes 'signal' and 'sender' itself."
-        )
-    return {k: rules.Field(k, tp, k in required) for k, tp in hints.items()}
-
-
-def check_type_arguments(args: tuple[object, ...]) -> None:
-    """Refuse, when ``Signal[S, P]`` is written, a P that cannot be a payload."""
-    if len(args) == 2:
-        payload_fields(args[1])
-
-
-def _type_arguments(signal: object) -> tuple[object, object]:
-    """Find S and P of a signal instance, through generic subclasses."""
-    from .dispatcher import PayloadT, SenderT, Signal
-
-    env: dict[object, object] = {}
-    orig = getattr(signal, "__orig_class__", None)
-    if orig is not None:
-        origin = te.get_origin(orig)
-        env.update(zip(getattr(origin, "__parameters__", ()), te.get_args(orig), strict=False))
-    for klass in type(signal).__mro__:
-        for base in klass.__dict__.get("__orig_bases__", ()):
-            origin = te.get_origin(base)
-            if not (isinstance(origin, type) and issubclass(origin, Signal)):
-                continue
-            origin = cast("type[object]", origin)
-            args = [env.get(a, a) if isinstance(a, TypeVar_types) else a for a in te.get_args(base)]
-            for param, arg in zip(getattr(origin, "__parameters__", ()), args, strict=False):
-                env.setdefault(param, arg)
-    return env.get(SenderT, Any), env.get(PayloadT, Any)
-
-
-def signal_types(signal: Signal[Any, Any]) -> SignalTypes:
-    """The run-time types of ``signal``, read once and kept on it."""
-    cached: SignalTypes | None = signal.__dict__.get("_signal_types")
-    if cached is not None:
-        return cached
-    sender, payload = _type_arguments(signal)
-    fields = payload_fields(payload)
-    result = SignalTypes(
-        None if _is_unknown(sender) else sender,
-        payload if fields is not None else None,  # type: ignore[arg-type]
-        fields,
-    )
-    signal.__dict__["_signal_types"] = result
-    return result
-
-
-def signal_text(signal: Signal[Any, Any]) -> str:
-    """Name a signal in messages: ``signal 'pizza_done' (Signal[Store, PizzaDone])``."""
-    try:
-        sender, payload = _type_arguments(signal)
-    except Exception:
-        sender = payload = Any
-    cls = type(signal).__qualname__
-    shown = cls
-    if not (sender is Any and payload is Any) and "__orig_class__" in signal.__dict__:
-        shown = f"{cls}[{typecompat.show(sender)}, {typecompat.show(payload)}]"
-    name = getattr(signal, "name", None)
-    if name:
-        return f"signal '{name}' ({shown})"
-    return f"<{shown} at {id(signal):#x}>"
-
-
-# -- receivers -----------------------------------------------------------------------
+# -- reading a receiver ------------------------------------------------------------------
 
 
 def _hints(target: object) -> dict[str, object]:
@@ -175,131 +70,257 @@ def _hints(target: object) -> dict[str, object]:
     except Exception:
         pass
     raw: dict[str, object] = getattr(target, "__annotations__", None) or {}
-    namespace: dict[str, Any] = getattr(target, "__globals__", {})
-    hints: dict[str, object] = {}
-    for name, ann in raw.items():
-        try:
-            hints[name] = typing.get_type_hints(
-                _Holder(name, ann), globalns=namespace
-            )[name]
-        except Exception:
-            continue
-    return hints
+    namespace = _namespace(target)
+    resolved = {name: _resolve(ann, namespace) for name, ann in raw.items()}
+    return {name: hint for name, hint in resolved.items() if hint is not None}
+
+
+def _resolve(annotation: object, namespace: dict[str, Any]) -> object:
+    """One annotation resolved in ``namespace``; None if it cannot be."""
+    try:
+        return typing.get_type_hints(_Holder(annotation), globalns=namespace)["x"]
+    except Exception:
+        return None
 
 
 class _Holder:
     """An object with one annotation, to resolve annotations one at a time."""
 
-    def __init__(self, name: str, annotation: object) -> None:
-        self.__annotations__ = {name: annotation}
+    def __init__(self, annotation: object) -> None:
+        self.__annotations__ = {"x": annotation}
+
+
+def _namespace(target: object) -> dict[str, Any]:
+    found: object = getattr(target, "__globals__", None)
+    if isinstance(found, dict):
+        return cast("dict[str, Any]", found)
+    module = inspect.getmodule(target)
+    return vars(module) if module is not None else {}
+
+
+def _class_factory(cls: type) -> object:
+    """The function whose signature ``inspect.signature(cls)`` reads (as inspect does)."""
+    call = inspect.getattr_static(type(cls), "__call__", None)
+    if call is not type.__call__ and inspect.isfunction(call):
+        return call
+    for base in cls.__mro__[:-1]:
+        for name in ("__new__", "__init__"):
+            found = base.__dict__.get(name)
+            if isinstance(found, staticmethod):
+                found = cast(Any, found).__func__
+            if inspect.isfunction(found):
+                return found
+    return cls
 
 
 def _annotated_target(receiver: object) -> object:
+    """The function whose annotations describe the receiver's parameters."""
     target = unwrap(receiver)
+    if inspect.isclass(target):
+        return unwrap(_class_factory(target))
     if not (inspect.isfunction(target) or inspect.isbuiltin(target)) and callable(target):
-        target = unwrap(type(target).__call__)  # a callable instance
+        return unwrap(type(target).__call__)  # a callable instance
     return target
 
 
-def _cache_key(receiver: object) -> Hashable | None:
-    """The code object and annotations of a plain function or bound method, if hashable."""
-    is_method = type(receiver) is MethodType
-    func = cast(Any, receiver).__func__ if is_method else receiver
-    # Only plain functions; a decorated one (__wrapped__) is read through its wrapper.
-    if type(func) is not FunctionType or "__wrapped__" in func.__dict__:
-        return None
+def _signature(receiver: Callable[..., Any]) -> inspect.Signature | None:
+    """The receiver's signature; None for a builtin without one (accepted, as in Django)."""
     try:
-        annotations = tuple(func.__annotations__.items())
-        key = (
-            func.__code__,
-            is_method,
-            annotations,
-            func.__defaults__ is not None and len(func.__defaults__),
-            tuple(func.__kwdefaults__ or ()),
-            _string_bindings(func.__globals__, annotations),
-        )
-        hash(key)
-    except TypeError:
+        return inspect.signature(receiver)
+    except (TypeError, ValueError):
         return None
-    return key
-
-
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-
-
-def _string_bindings(namespace: dict[str, Any], annotations: tuple[Any, ...]) -> tuple[Any, ...]:
-    """What the names in string annotations are bound to now (by identity).
-
-    A string annotation means whatever its names mean when it is resolved: after
-    a module reload, the same text names new classes, so it needs a new entry.
-    The cache holds the old objects alive, so their ids cannot be reused.
-    """
-    names = _names_in.get(annotations)
-    if names is None:
-        names = tuple(
-            sorted(
-                {
-                    name
-                    for _, ann in annotations
-                    if isinstance(ann, str)
-                    for name in _IDENTIFIER.findall(ann)
-                }
-            )
-        )
-        if len(_names_in) > 4096:
-            _names_in.clear()  # bounded, as _params_cache
-        _names_in[annotations] = names
-    return (names, tuple(map(id, map(namespace.get, names))))
-
-
-#: The names each tuple of annotations mentions: parsing them was most of a cache key.
-_names_in: dict[tuple[Any, ...], tuple[str, ...]] = {}
-
-
-_params_cache: dict[Hashable, tuple[rules.Param[object], ...] | None] = {}
+    except Exception:
+        # A callable object whose __eq__ or __signature__ raises: its class's __call__.
+        call: object = inspect.getattr_static(type(receiver), "__call__", None)
+        if inspect.isclass(receiver) or not inspect.isfunction(call):
+            raise
+        signature = inspect.signature(call)
+        return signature.replace(parameters=list(signature.parameters.values())[1:])
 
 
 def receiver_params(receiver: Callable[..., Any]) -> tuple[rules.Param[object], ...] | None:
-    """The receiver's parameters as the dispatcher calls it; None if it has no signature."""
-    return _receiver_params(receiver, _cache_key(receiver))
+    """The receiver's parameters as the dispatcher calls it; None if it has no signature.
+
+    ``**kwargs: Unpack[TD]`` is spelled out as TD's keys (``rules.unpack_kwargs``).
+    May raise whatever a hostile receiver raises (``check_receiver`` names it).
+    """
+    signature = _signature(receiver)
+    if signature is None:
+        return None
+    target = _annotated_target(receiver)
+    own: dict[str, object] = getattr(target, "__annotations__", None) or {}
+    hints = _hints(target)
+    namespace = _namespace(target)
+    params: list[rules.Param[object]] = []
+    unpacked: dict[str, rules.Field[object]] | None = None
+    for p in signature.parameters.values():
+        hint: object = None
+        if p.annotation is not inspect.Parameter.empty:
+            # The target's own annotation if inspect read the same one; else resolve it.
+            same = own.get(p.name, p) is p.annotation
+            hint = hints.get(p.name) if same else _resolve(p.annotation, namespace)
+        kind = _KINDS[p.kind]
+        if kind is rules.ParamKind.VAR_KEYWORD and is_form(te.get_origin(hint), _UNPACK):
+            unpacked = _unpacked_keys(te.get_args(hint)[0])
+        params.append(rules.Param(p.name, kind, p.default is not inspect.Parameter.empty, hint))
+    return tuple(rules.unpack_kwargs(params, unpacked) if unpacked is not None else params)
 
 
-def _receiver_params(
-    receiver: Callable[..., Any], key: Hashable | None
-) -> tuple[rules.Param[object], ...] | None:
-    if key is not None and key in _params_cache:
-        return _params_cache[key]
+def _unpacked_keys(td: object) -> dict[str, rules.Field[object]] | None:
+    origin = te.get_origin(td) or td
+    return typeddict_fields(td) if te.is_typeddict(origin) else None
+
+
+# -- what a signal remembers: the receivers it accepted -------------------------------------
+
+_UNCACHEABLE = object()
+_ATOMS = (str, int, float, bytes, bool, types.NoneType, types.EllipsisType)
+
+
+def _token(value: object, depth: int = 0) -> object:
+    """``value`` as part of a cache key: equal while alive, and held weakly.
+
+    A weak reference compares and hashes as its referent while it lives, and
+    never equals another once dead: a key that names a dead class cannot match.
+    """
+    if type(value) in _ATOMS:
+        return (type(value).__name__, value)
+    if isinstance(value, (types.UnionType, tuple)):  # cannot be weakly referenced: by parts
+        kind, parts = "union", te.get_args(value)
+        if isinstance(value, tuple):
+            kind, parts = "tuple", cast("tuple[object, ...]", value)
+        if depth >= 8:
+            return _UNCACHEABLE
+        return (kind, *(_token(part, depth + 1) for part in parts))
     try:
-        signature = inspect.signature(receiver)
-    except (TypeError, ValueError):
-        params = None  # a builtin without a signature: accepted, as in Django
-    else:
-        hints = _hints(_annotated_target(receiver))
-        params = tuple(
-            rules.Param(
-                p.name,
-                _KINDS[p.kind],
-                p.default is not inspect.Parameter.empty,
-                hints.get(p.name),
-            )
-            for p in signature.parameters.values()
-        )
-    if key is not None:
-        if len(_params_cache) > 4096:
-            _params_cache.clear()  # bounded: dynamic code must not grow it forever
-        _params_cache[key] = params
-    return params
+        return weakref.ref(value)
+    except TypeError:
+        return _UNCACHEABLE
+
+
+def _cache_key(receiver: object) -> Hashable | None:
+    """What decides a plain function's (or bound method's) verdict, held weakly; else None.
+
+    Its code, its annotations, which parameters have defaults, and what the
+    names in its string annotations are bound to now (after a module reload
+    the same text names new classes).
+    """
+    is_method = type(receiver) is MethodType
+    func = cast(Any, receiver).__func__ if is_method else receiver
+    # Only plain functions; one with __wrapped__ or __signature__ is read through them.
+    if type(func) is not FunctionType or not func.__dict__.keys().isdisjoint(_READ_THROUGH):
+        return None
+    annotations: dict[str, object] = func.__annotations__
+    strings = tuple(a for a in annotations.values() if isinstance(a, str))
+    names = _names_in(strings) if strings else ()
+    namespace: dict[str, object] = func.__globals__
+    key = (
+        weakref.ref(func.__code__),
+        is_method,
+        tuple((name, _token(value)) for name, value in annotations.items()),
+        len(func.__defaults__ or ()),
+        tuple(func.__kwdefaults__ or ()),
+        names,
+        tuple(_token(namespace.get(name)) for name in names),
+    )
+    return key if _is_cacheable(key) else None
+
+
+_READ_THROUGH = frozenset({"__wrapped__", "__signature__"})
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+#: The names each tuple of string annotations mentions: parsing them was most of a key.
+_names_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _names_in(strings: tuple[str, ...]) -> tuple[str, ...]:
+    names = _names_cache.get(strings)
+    if names is None:
+        names = tuple(sorted({name for text in strings for name in _IDENTIFIER.findall(text)}))
+        if len(_names_cache) > 4096:
+            _names_cache.clear()  # bounded: dynamic code must not grow it forever
+        _names_cache[strings] = names
+    return names
+
+
+class _Accepted:
+    """For one receiver key: the senders it was accepted for, their classes held weakly."""
+
+    __slots__ = ("classes", "every", "instances")
+
+    def __init__(self) -> None:
+        self.every = False  # accepted for sender=None
+        self.instances: weakref.WeakSet[type] = weakref.WeakSet()  # for objects of these
+        self.classes: weakref.WeakSet[type] = weakref.WeakSet()  # for these class senders
+
+    def has(self, sender: object) -> bool:
+        if sender is None:
+            return self.every
+        if isinstance(sender, type):
+            return sender in self.classes
+        return type(sender) in self.instances
+
+    def add(self, sender: object) -> None:
+        if sender is None:
+            self.every = True
+        elif isinstance(sender, type):
+            self.classes.add(sender)
+        else:
+            self.instances.add(type(sender))
+
+
+#: Keys remembered per signal; past this, keys naming dead objects are dropped, then all.
+_MAX_ACCEPTED = 4096
+
+
+def _is_cacheable(part: object) -> bool:
+    if part is _UNCACHEABLE:
+        return False
+    return not isinstance(part, tuple) or all(map(_is_cacheable, cast("tuple[object, ...]", part)))
+
+
+def _is_alive(part: object) -> bool:
+    if isinstance(part, weakref.ReferenceType):
+        return part() is not None
+    return not isinstance(part, tuple) or all(map(_is_alive, cast("tuple[object, ...]", part)))
+
+
+def _remember(signal: object, key: Hashable, sender: object) -> None:
+    state = vars(signal)
+    table: dict[Hashable, _Accepted] = state.setdefault("_accepted", {})
+    if key not in table and len(table) >= _MAX_ACCEPTED:
+        for old in [k for k in list(table) if not _is_alive(k)]:
+            table.pop(old, None)
+        if len(table) >= _MAX_ACCEPTED:
+            table.clear()  # bounded: dynamic code must not grow it forever
+    table.setdefault(key, _Accepted()).add(sender)
+
+
+def _was_accepted(signal: object, key: Hashable, sender: object) -> bool:
+    table: dict[Hashable, _Accepted] | None = vars(signal).get("_accepted")
+    passed = table.get(key) if table is not None else None
+    return passed is not None and passed.has(sender)
+
+
+# -- the check --------------------------------------------------------------------------
 
 
 def _value_type(sender: object) -> object:
     return type[sender] if isinstance(sender, type) else type(sender)
 
 
-#: Verdicts kept per signal: receiver cache key -> the sender types it passed for.
-_MAX_ACCEPTED = 4096
+def _unreadable(receiver: object, signal: object, exc: Exception) -> TypeError:
+    try:
+        detail = f"{type(exc).__qualname__}: {exc}"
+    except Exception:  # an exception whose str() fails too
+        detail = type(exc).__qualname__
+    return TypeError(
+        f"Cannot read the signature of receiver {describe_callable(receiver)} for "
+        f"{signal_text(signal)}: reading it raised {detail}. Pass check=False to connect "
+        "it without the signature check."
+    )
 
 
-def check_receiver(signal: Signal[Any, Any], receiver: Callable[..., Any], sender: object) -> None:
+def check_receiver(signal: object, receiver: Callable[..., Any], sender: object) -> None:
     """Raise ``ReceiverError`` listing every rule ``receiver`` breaks for ``signal``.
 
     Arguments:
@@ -308,42 +329,42 @@ def check_receiver(signal: Signal[Any, Any], receiver: Callable[..., Any], sende
             The signal it is being connected to.
 
         receiver
-            The callable; parameters are read as the dispatcher will call it.
+            The callable; parameters are read as the dispatcher will call it. One
+            whose signature cannot be read because it raises (a hostile
+            ``__getattr__`` or ``__signature__``) is refused with a ``TypeError``
+            naming it.
 
         sender
             The specific sender given to connect, or None for every sender;
-            when given, the receiver's ``sender`` annotation must accept it
-            (instead of the signal's whole sender type).
+            when given, it must be of the signal's sender type, and the
+            receiver's ``sender`` annotation must accept it (instead of the
+            signal's whole sender type).
     """
     key = _cache_key(receiver)
-    sender_type = _value_type(sender) if sender is not None else None
-    accepted: dict[Hashable, set[object]] | None = signal.__dict__.get("_accepted")
-    if key is not None and accepted is not None:
-        passed = accepted.get(key)
-        try:
-            if passed is not None and sender_type in passed:
-                return  # the same code, annotations and sender type passed before
-        except TypeError:  # a sender class with an unhashable metaclass
-            pass
-    params = _receiver_params(receiver, key)
-    if params is None:
-        return
-    types = signal_types(signal)
-    violations = rules.check_receiver(
-        params,
-        sender=sender_type if sender is not None else types.sender,
-        payload=types.fields,
-        accepts=typecompat.accepts,
-        show=typecompat.show,
-    )
-    if violations:
-        raise ReceiverError(
-            receiver, signal, violations, describe_callable(receiver), signal_text(signal)
-        )
     if key is not None:
-        verdicts: dict[Hashable, set[object]] = (
-            signal.__dict__.setdefault("_accepted", {}) if accepted is None else accepted
+        try:
+            if _was_accepted(signal, key, sender):
+                return  # the same code, annotations and kind of sender passed before
+        except Exception:  # an annotation or sender class with a hostile __eq__ or __hash__
+            key = None
+    try:
+        params = receiver_params(receiver)
+    except Exception as exc:
+        raise _unreadable(receiver, signal, exc) from exc
+    if params is not None:
+        types_ = signal_types(signal)
+        violations = rules.check_receiver(
+            params,
+            sender=types_.sender,
+            specific=_value_type(sender) if sender is not None else None,
+            payload=types_.fields,
+            accepts=typecompat.accepts,
+            show=typecompat.show,
         )
-        if len(verdicts) < _MAX_ACCEPTED:  # bounded: dynamic code must not grow it forever
-            with contextlib.suppress(TypeError):  # an unhashable sender type
-                verdicts.setdefault(key, set()).add(sender_type)
+        if violations:
+            raise ReceiverError(
+                receiver, signal, violations, describe_callable(receiver), signal_text(signal)
+            )
+    if key is not None:
+        with contextlib.suppress(Exception):  # unhashable after all: not remembered
+            _remember(signal, key, sender)

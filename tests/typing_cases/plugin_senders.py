@@ -53,7 +53,7 @@ post_save.connect(on_book, sender=None)  # E: signal-receiver[receiver-sender-ty
 post_save.connect(on_model)
 post_save.connect(on_model, sender=Book)
 post_save.connect(on_book_or_author, sender=Author)
-post_save.connect(on_book, sender=Store)  # E: arg-type, signal-receiver[receiver-sender-type]
+post_save.connect(on_book, sender=Store)  # E: signal-receiver[receiver-sender-type], signal-receiver[receiver-sender-argument]
 
 
 # -- @receiver: the same -------------------------------------------------------------------------

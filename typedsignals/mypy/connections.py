@@ -1,8 +1,9 @@
 """The connect checks: ``sig.connect(r, sender=...)`` and ``@receiver(sig_or_list, sender=...)``.
 
-Without the plugin, the annotations ask a receiver to match the ``Receiver``
-protocol, which cannot know the payload keys. With it, the receiver parameter
-is widened to any callable and the rules decide instead.
+The annotations take any callable as a receiver (no annotation can state the
+rules, see ``typedsignals.protocols``) and a ``sender=`` of the signal's sender
+type. Here the rules decide both: ``sender=`` is widened to object, so that a
+wrong one gets rule 6's message (not mypy's "cannot infer" at ``@receiver``).
 
 ``receiver(...)`` returns a ``ReceiverDecorator``; its type argument, which
 the annotations leave as the sender type, here carries what the later
@@ -34,6 +35,7 @@ from mypy.nodes import TupleExpr as TupleExpression
 from mypy.plugin import (
     CheckerPluginInterface,
     FunctionContext,
+    FunctionSigContext,
     MethodContext,
     MethodSigContext,
 )
@@ -51,7 +53,7 @@ from mypy.types import (
     get_proper_type,
 )
 
-from .receivers import check_receiver, narrowed_sender
+from .receivers import check_receiver, check_sender_argument, narrowed_sender
 from .signals import (
     DECORATOR_FULLNAME,
     RECEIVER_FULLNAME,
@@ -66,6 +68,7 @@ __all__ = [
     "decorator_call_hook",
     "decorator_signature_hook",
     "receiver_call_hook",
+    "receiver_signature_hook",
 ]
 
 _MARK = "typedsignals.receiver"
@@ -87,21 +90,35 @@ def any_callable(api: CheckerPluginInterface) -> CallableType:
 # -- sig.connect(...) ------------------------------------------------------------------
 
 
-def connect_signature_hook(ctx: MethodSigContext) -> FunctionLike:
-    """Widen ``receiver: Receiver[S]`` to any callable: the method hook applies the rules."""
-    sig = ctx.default_signature
-    if "receiver" not in sig.arg_names:
-        return sig
-    index = sig.arg_names.index("receiver")
-    arg_types = list(sig.arg_types)
-    arg_types[index] = any_callable(ctx.api)
+def _widened(sig: CallableType, widths: dict[str, Type]) -> CallableType:
+    """``sig`` with the parameters named in ``widths`` given those types."""
+    arg_types = [widths.get(name or "", typ) for name, typ in zip(sig.arg_names, sig.arg_types)]
     return sig.copy_modified(arg_types=arg_types)
+
+
+def connect_signature_hook(ctx: MethodSigContext) -> FunctionLike:
+    """Widen ``receiver`` to any callable and ``sender`` to object: the method hook
+    applies the rules to both (rule 6 for the sender), in the runtime's words."""
+    sig = ctx.default_signature
+    widths: dict[str, Type] = {
+        "receiver": any_callable(ctx.api),
+        "sender": ctx.api.named_generic_type("builtins.object", []),
+    }
+    return _widened(sig, widths)
+
+
+def receiver_signature_hook(ctx: FunctionSigContext) -> FunctionLike:
+    """``receiver(signal, sender=...)``: the signal alone decides the sender type; the
+    call hook checks ``sender=`` against it (else mypy merely cannot infer it)."""
+    return _widened(
+        ctx.default_signature, {"sender": ctx.api.named_generic_type("builtins.object", [])}
+    )
 
 
 def connect_hook(ctx: MethodContext) -> Type:
     """Apply the rules to ``sig.connect(receiver, sender=...)``."""
     receiver = _actual(ctx.callee_arg_names, ctx.arg_types, ctx.args, "receiver")
-    if receiver is None or not _checks_enabled(ctx.callee_arg_names, ctx.args):
+    if receiver is None:
         return ctx.default_return_type
     callee = getattr(ctx.context, "callee", None)
     owner = getattr(callee, "expr", None)
@@ -109,14 +126,14 @@ def connect_hook(ctx: MethodContext) -> Type:
     signal = signal_info(ctx.type, name, ctx.api.options)
     if signal is None:
         return ctx.default_return_type
-    sender = _actual(ctx.callee_arg_names, ctx.arg_types, ctx.args, "sender")
+    given = _actual(ctx.callee_arg_names, ctx.arg_types, ctx.args, "sender")
+    sender = narrowed_sender(given[0]) if given is not None else None
+    if not _checks_enabled(ctx.callee_arg_names, ctx.args):
+        # check=False skips the receiver's rules, not the sender's type.
+        check_sender_argument(ctx.api, ctx.context, signal, sender)
+        return ctx.default_return_type
     check_receiver(
-        ctx.api,
-        ctx.context,
-        receiver[0],
-        expression_name(receiver[1]),
-        signal,
-        narrowed_sender(sender[0]) if sender is not None else None,
+        ctx.api, ctx.context, receiver[0], expression_name(receiver[1]), signal, sender
     )
     return ctx.default_return_type
 
@@ -150,11 +167,10 @@ def _checks_enabled(names: Sequence[str | None], args: list[list[Expression]]) -
 
 
 def receiver_call_hook(ctx: FunctionContext) -> Type:
-    """``receiver(signal_or_list, sender=...)``: carry the signals to the decorator's type."""
+    """``receiver(signal_or_list, sender=...)``: check ``sender=`` against each signal
+    (rule 6), and carry the signals to the decorator's type for the other rules."""
     default = get_proper_type(ctx.default_return_type)
     if not isinstance(default, Instance) or default.type.fullname != DECORATOR_FULLNAME:
-        return ctx.default_return_type
-    if not _checks_enabled(ctx.callee_arg_names, ctx.args):
         return ctx.default_return_type
     given = _actual(ctx.callee_arg_names, ctx.arg_types, ctx.args, "signal")
     if given is None:
@@ -165,6 +181,14 @@ def receiver_call_hook(ctx: FunctionContext) -> Type:
     else:
         signals = [(signal_expr, signal_type)]
     sender = _actual(ctx.callee_arg_names, ctx.arg_types, ctx.args, "sender")
+    if sender is not None:
+        specific = narrowed_sender(sender[0])
+        for expr, typ in signals:
+            info = signal_info(typ, expression_name(expr), ctx.api.options)
+            if info is not None:
+                check_sender_argument(ctx.api, ctx.context, info, specific)
+    if not _checks_enabled(ctx.callee_arg_names, ctx.args):
+        return ctx.default_return_type
     string = ctx.api.named_generic_type("builtins.str", [])
     carried = [
         _tuple(ctx.api, [LiteralType(expression_name(expr) or "", string), typ])
@@ -245,7 +269,7 @@ def decorator_call_hook(ctx: MethodContext) -> Type:
         if signal is None:
             # A list whose items are not known one by one: check the rules that need no types.
             signal = SignalInfo(None, None, f'signal "{name}"' if name else "each signal")
-        check_receiver(ctx.api, context, func, None, signal, sender)
+        check_receiver(ctx.api, context, func, None, signal, sender, with_sender_argument=False)
     return ctx.default_return_type
 
 

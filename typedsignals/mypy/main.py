@@ -16,6 +16,7 @@ from typing import Any
 from mypy.nodes import TypeInfo
 from mypy.plugin import (
     FunctionContext,
+    FunctionSigContext,
     MethodContext,
     MethodSigContext,
     Plugin,
@@ -31,6 +32,7 @@ from .connections import (
     decorator_call_hook,
     decorator_signature_hook,
     receiver_call_hook,
+    receiver_signature_hook,
 )
 from .payloads import check_send
 from .signals import DECORATOR_FULLNAME, RECEIVER_FULLNAME, SIGNAL_FULLNAME
@@ -56,6 +58,12 @@ class TypedSignalsPlugin(Plugin):
     def report_config_data(self, ctx: ReportConfigContext) -> Any:
         """Tie cached results to this plugin's revision."""
         return {"typedsignals.mypy": PLUGIN_REVISION}
+
+    def get_function_signature_hook(
+        self, fullname: str
+    ) -> Callable[[FunctionSigContext], FunctionLike] | None:
+        """``receiver(...)``: its ``sender=`` is checked by the rules, not inferred."""
+        return receiver_signature_hook if fullname == RECEIVER_FULLNAME else None
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
         """``receiver(...)``."""

@@ -19,6 +19,7 @@ from mypy.types import Type, TypedDictType, get_proper_type, has_type_vars
 from typedsignals.rules import Field
 
 from .errorcodes import SIGNAL_PAYLOAD
+from .receivers import bounded
 from .signals import expression_name, signal_info
 
 __all__ = ["MISSING_KEY", "PAYLOAD_VALUE_TYPE", "UNKNOWN_KEY", "PayloadRule", "check_send"]
@@ -54,6 +55,7 @@ def check_send(ctx: MethodContext, method: str) -> None:
     fields = signal.fields
     where = f"{method}() of {signal.label}"
     provided: set[str] = set()
+    maybe_missing: dict[str, str] = {}  # key -> the spread TypedDict that may lack it
     open_ended = False  # a **mapping whose keys are unknown
 
     def report(rule: PayloadRule, key: str, expected: str, found: str) -> None:
@@ -92,18 +94,22 @@ def check_send(ctx: MethodContext, method: str) -> None:
                 if not isinstance(mapping, TypedDictType):
                     open_ended = True
                     continue
-                provided.update(mapping.items)
-                for item_key, item_type in mapping.items.items():
-                    check_key(item_key, item_type, None)
+                # Only the keys it always has are provided: a NotRequired one may be missing.
+                provided.update(mapping.required_keys)
+                for item_key in sorted(mapping.items):
+                    check_key(item_key, mapping.items[item_key], None)
+                    if item_key not in mapping.required_keys:
+                        maybe_missing[item_key] = format_type_bare(mapping, ctx.api.options)
     if open_ended:
         return
     for key, field in fields.items():
         if field.required and key not in provided:
+            source = maybe_missing.get(key)
             report(
                 MISSING_KEY,
                 key,
                 f"a value of type {format_type_bare(field.type, ctx.api.options)}",
-                "none",
+                f'a key that "**{source}" may leave out (NotRequired)' if source else "none",
             )
 
 
@@ -114,15 +120,16 @@ def _value_type(
 
     An argument is inferred against ``**named: Any``, so ``[1]`` is a list[Any]
     there: it is inferred again against the key's type, as mypy infers an
-    argument against its parameter's type.
+    argument against its parameter's type. A value whose type holds a type
+    variable (``cls()`` in a ``-> Self`` classmethod) is judged by its bound.
     """
-    if has_type_vars(field.type) or has_type_vars(value):
-        return None
+    if has_type_vars(field.type):
+        return None  # a payload of a signal typed by a type variable: unknown here
     if expr is None:
-        return None if is_subtype(value, field.type) else value
+        return None if is_subtype(bounded(value), field.type) else value
     with api.msg.filter_errors() as errors:
         again = api.get_expression_type(expr, type_context=field.type)
-    if not errors.has_new_errors() and is_subtype(again, field.type):
+    if not errors.has_new_errors() and is_subtype(bounded(again), field.type):
         return None
     with api.msg.filter_errors():
         return api.get_expression_type(expr)

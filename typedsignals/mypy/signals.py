@@ -60,12 +60,17 @@ def signal_info(typ: Type, name: str | None, options: Options) -> SignalInfo | N
 
 
 def payload_fields(payload: Type) -> dict[str, Field[Type]] | None:
-    """The keys of a payload TypedDict; None when the payload is unknown or not a TypedDict."""
+    """The keys of a payload TypedDict, by name; None when it is unknown or not a TypedDict.
+
+    By name, not in declaration order: mypy's cache keeps the keys sorted, and
+    messages must not change between a fresh run and a cached one.
+    """
     proper = get_proper_type(payload)
     if _unknown(proper) or not isinstance(proper, TypedDictType):
         return None  # not a TypedDict: refused at run time where declared, not here
     return {
-        key: Field(key, value, key in proper.required_keys) for key, value in proper.items.items()
+        key: Field(key, proper.items[key], key in proper.required_keys)
+        for key in sorted(proper.items)
     }
 
 

@@ -1,0 +1,19 @@
+"""The type variables of ``Signal[SenderT, PayloadT]``, in a module of their own.
+
+The dispatcher declares ``Signal`` with them and the validator reads a
+signal's type arguments by them; with the variables here, neither module has
+to import the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typing_extensions import TypeVar
+
+__all__ = ["PayloadT", "SenderT"]
+
+#: The type of a signal's senders (PEP 696 default: Any, so ``Signal()`` is untyped).
+SenderT = TypeVar("SenderT", default=Any)
+#: The payload TypedDict: the keyword arguments each send passes (default: Any).
+PayloadT = TypeVar("PayloadT", default=Any)
