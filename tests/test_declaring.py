@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Generic, TypeVar
 
 import pytest
 from pizza_types import PizzaDone, Store
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from typedsignals import PayloadError, ReceiverError, Signal, SignalTypeError
 from typedsignals.validation import signal_types
@@ -173,3 +174,224 @@ def test_missing_pydantic_has_clear_message(monkeypatch):
     sig, _ = validated()
     with pytest.raises(ImportError, match=r"typedsignals\[pydantic\]"):
         sig.send(Store(), size=1, toppings=[])
+
+
+# -- generic subclasses of Signal: their type arguments are substituted ---------------------
+
+
+class Model:
+    pass
+
+
+class Book(Model):
+    pass
+
+
+class Archived(TypedDict):
+    reason: str
+
+
+M = TypeVar("M", bound=Model)
+S = TypeVar("S")
+T = TypeVar("T")
+
+
+class ModelSignal(Signal[type[M], P], Generic[M, P]):
+    """The sender is the class of a model: ``ModelSignal[Book, Archived]()``."""
+
+
+class BookSignal(ModelSignal[Book, Archived]):
+    """A generic subclass, fixed."""
+
+
+class Flipped(Signal[S, P], Generic[P, S]):
+    """Its parameters in the other order."""
+
+
+class Base(Signal[S, P], Generic[S, P]):
+    pass
+
+
+class Pair(Signal[tuple[S, T], Archived], Generic[S, T]):
+    """Two type parameters, neither of them the payload."""
+
+
+class ListSignal(Base[list[S], P], Generic[S, P]):
+    """The same name S means another thing on each level."""
+
+
+@pytest.mark.parametrize(
+    ("make", "sender", "shown"),
+    [
+        (lambda: ModelSignal[Book, Archived](name="x"), type[Book], "ModelSignal[Book, Archived]"),
+        (lambda: BookSignal(name="x"), type[Book], "BookSignal"),
+        (lambda: Flipped[Archived, Book](name="x"), Book, "Flipped[Archived, Book]"),
+        (lambda: ListSignal[int, Archived](name="x"), list[int], "ListSignal[int, Archived]"),
+        (lambda: Base[type[Book], Archived](name="x"), type[Book], "Base[type[Book], Archived]"),
+        (lambda: Pair[int, str](name="x"), tuple[int, str], "Pair[int, str]"),
+    ],
+    ids=["model-signal", "fixed-subclass", "flipped", "two-levels", "base", "pair"],
+)
+def test_generic_signal_subclasses_substitute_their_type_arguments(make, sender, shown):
+    sig = make()
+    types = signal_types(sig)
+    assert types.sender == sender and types.payload_type is Archived
+    assert f"({shown})" in repr(sig)
+    wrong: Any = type[Model] if sender == type[Book] else int
+
+    def right_receiver(sender: Any, reason: str, **kwargs: Any) -> None: ...
+
+    right_receiver.__annotations__["sender"] = sender
+
+    def wrong_receiver(sender: Any, **kwargs: Any) -> None: ...
+
+    wrong_receiver.__annotations__["sender"] = str if sender is not Book else wrong
+    sig.connect(right_receiver)  # a correct receiver is never refused
+    with pytest.raises(ReceiverError) as info:
+        sig.connect(wrong_receiver)
+    assert "~" not in str(info.value) and shown in str(info.value)
+
+
+def test_a_generic_subclass_refuses_a_payload_that_is_not_a_typeddict_where_declared():
+    with pytest.raises(SignalTypeError, match="TypedDict"):
+        ModelSignal[Book, int]
+    with pytest.raises(SignalTypeError, match="TypedDict"):
+        Flipped[int, Book]
+    Flipped[Archived, int]  # the payload is its first argument
+
+
+def test_a_type_variable_left_open_is_judged_by_its_bound():
+    sig = ModelSignal()  # M unknown: any Model class may send
+
+    def any_model(sender: type[Model], **kwargs: Any) -> None: ...
+
+    def books_only(sender: type[Book], **kwargs: Any) -> None: ...
+
+    sig.connect(any_model)
+    with pytest.raises(ReceiverError, match="receiver-sender-type"):
+        sig.connect(books_only)
+
+
+# -- generic TypedDict payloads ----------------------------------------------------------------
+
+
+class Event(TypedDict, Generic[T]):
+    value: T
+    previous: NotRequired[T]
+
+
+class IntEvent(Event[int]):
+    at: float
+
+
+class ListEvent(Event[list[T]], Generic[T]):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("payload", "value"),
+    [(Event[int], int), (IntEvent, int), (ListEvent[str], list[str]), (Event[Book], Book)],
+    ids=["Event[int]", "subclass-of-Event[int]", "ListEvent[str]", "Event[Book]"],
+)
+def test_generic_typeddict_payloads_are_read_with_their_arguments(payload, value):
+    sig = Signal[Store, payload]()  # no SignalTypeError where it is declared
+    fields = signal_types(sig).fields
+    assert fields is not None
+    assert fields["value"].type == value and fields["value"].required
+    assert fields["previous"].type == value and not fields["previous"].required
+
+    def takes(sender: Store, value: Any, previous: Any = None, **kwargs: Any) -> None: ...
+
+    takes.__annotations__["value"] = value
+    sig.connect(takes)
+
+    def refuses(sender: Store, value: bytes, **kwargs: Any) -> None: ...
+
+    with pytest.raises(ReceiverError, match="receiver-payload-type"):
+        sig.connect(refuses)
+
+
+def test_a_generic_typeddict_payload_in_every_declaration_style():
+    class EventSignal(Signal[Store, Event[int]]):
+        pass
+
+    annotated: Signal[Store, Event[int]] = Signal()  # evaluated: a module-level annotation would be
+    assert Signal[Store, Event[int]] is not None
+    assert signal_types(EventSignal()).fields is not None
+    assert signal_types(annotated).fields is None  # typed for the checkers only
+
+
+def test_a_generic_typeddict_payload_is_validated_with_its_arguments():
+    sig = Signal[Store, Event[int]](validate=True)
+    sig.send(Store(), value=1, previous=0)
+    with pytest.raises(PayloadError, match="'value': Input should be a valid integer"):
+        sig.send(Store(), value="1")
+
+
+# -- validate=True: values of classes pydantic does not know -------------------------------------
+
+
+class Saved(TypedDict):
+    instance: Model
+    many: list[Model]
+    by_key: dict[str, Model]
+    model: type[Model]
+    maybe: Model | None
+    note: NotRequired[Book]
+
+
+class SavedTyping(typing.TypedDict):
+    """The same, declared with typing.TypedDict (pydantic refuses it before Python 3.12)."""
+
+    instance: Model
+    many: list[Model]
+
+
+def test_validation_checks_arbitrary_classes_with_isinstance():
+    sig = Signal[type[Model], Saved](validate=True, name="saved")
+    book = Book()
+    sig.send(Book, instance=book, many=[book, Model()], by_key={"a": book}, model=Book, maybe=None)
+    with pytest.raises(PayloadError) as info:
+        sig.send(
+            Book, instance=1, many=[book, "x"], by_key={"a": 2}, model=int, maybe=3, note=Model()
+        )
+    text = str(info.value)
+    for where in ("'instance'", "'many.1'", "'by_key.a'", "'model'", "'maybe", "'note'"):
+        assert where in text, text
+    assert "instance of Model" in text and "instance of Book" in text
+
+
+def test_validation_of_a_typing_typeddict_with_arbitrary_classes():
+    sig = Signal[type[Model], SavedTyping](validate=True)
+    sig.send(Model, instance=Book(), many=[])
+    with pytest.raises(PayloadError, match=r"'many\.0': Input should be an instance of Model"):
+        sig.send(Model, instance=Book(), many=[object()])
+
+
+class Quacks(typing.Protocol):
+    def quack(self) -> None: ...
+
+
+@typing.runtime_checkable
+class RuntimeQuacks(typing.Protocol):
+    def quack(self) -> None: ...
+
+
+class Duck:
+    def quack(self) -> None: ...
+
+
+class Pond(TypedDict):
+    duck: Quacks
+    ducks: list[Quacks]
+    checked: RuntimeQuacks
+    size: int
+
+
+def test_validation_leaves_what_cannot_be_checked_at_run_time_unchecked():
+    """isinstance() refuses a static Protocol: such values pass (no TypeError at send)."""
+    sig = Signal[Store, Pond](validate=True)
+    sig.send(Store(), duck=Duck(), ducks=[1], checked=Duck(), size=1)
+    with pytest.raises(PayloadError) as info:
+        sig.send(Store(), duck=1, ducks=[], checked=1, size="x")
+    assert [p.split(":")[0] for p in info.value.problems] == ["'checked'", "'size'"]

@@ -228,6 +228,9 @@ def test_incremental_recheck_uses_the_library_from_the_cache(tmp_path: Path) -> 
     user.write_text(user.read_text() + "\n# touched: rechecked, pizzalib from the cache\n")
     _, second = run_mypy(args, cwd=tmp_path)
     assert _keys(second) == _keys(first)
+    # The very same messages, in the same order (payload keys listed alike).
+    assert [(e.line, e.message) for e in second] == [(e.line, e.message) for e in first]
+    assert any("one of 'note', 'size', 'toppings'" in e.message for e in second)
     library = tmp_path / "pizzalib" / "signals.py"
     library.write_text(library.read_text().replace("    size: int", "    size: str"))
     _, third = run_mypy(args, cwd=tmp_path)

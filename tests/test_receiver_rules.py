@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from pizza_types import PizzaDone, Store
-from typing_extensions import TypedDict
+from typing_extensions import TypedDict, Unpack
 
 from typedsignals import ReceiverError, Signal, SignalTypeError, receiver
 from typedsignals.rules import KWARGS, PAYLOAD_TYPE, POSITIONAL_ONLY, SENDER_TYPE, UNKNOWN_PARAMETER
@@ -338,3 +338,138 @@ def test_string_annotations_follow_a_module_reload():
     second.connect(module.on_sale)  # must not judge with the old Shop
     with pytest.raises(ReceiverError, match="Shop"):
         Signal[Store, PizzaDone]().connect(module.on_sale)
+
+
+# -- rule 6: a specific sender is of the signal's sender type ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("declared", "given"),
+    [
+        (Store, Model()),  # an object of another class
+        (Store, Store),  # the class of the sender type, not an instance
+        (type[Model], Store),  # a class that is not a Model
+        (type[Model], Book()),  # a Model instance, not a class
+        (Model, 42),
+    ],
+    ids=["other-object", "class-for-object", "other-class", "object-for-class", "int"],
+)
+def test_rule6_a_specific_sender_of_another_type_is_refused(declared: Any, given: Any):
+    sig = Signal[declared, PizzaDone](name="pizza_done")
+
+    def anything(sender: object, **kwargs: Any) -> None: ...
+
+    err = refused(sig, anything, sender=given)
+    assert rule_ids(err) == ["receiver-sender-argument"]
+    assert "pizza_done" in str(err) and "a sender of type" in str(err)
+    with pytest.raises(ReceiverError, match="receiver-sender-argument"):
+        receiver(sig, sender=given)(anything)
+    assert sig.receivers == []
+
+
+def test_rule6_senders_of_the_sender_type_are_accepted():
+    post_save = Signal[type[Model], PizzaDone]()
+    by_store = Signal[Store, PizzaDone]()
+    untyped = Signal()
+
+    def anything(sender: object, **kwargs: Any) -> None: ...
+
+    post_save.connect(anything, sender=Book)
+    post_save.connect(anything, sender=Model)
+    store = Store()
+    by_store.connect(anything, sender=store)
+    untyped.connect(anything, sender=42)  # untyped: any sender
+    assert len(post_save.receivers) == 2
+    assert by_store.has_listeners(store) and untyped.has_listeners(42)
+
+
+# -- PEP 692: **kwargs: Unpack[TD] ------------------------------------------------------------
+
+
+class Wanted(TypedDict):
+    size: int
+    colour: str
+
+
+class WantedLater(TypedDict, total=False):
+    size: int
+    note: str
+
+
+class WrongSize(TypedDict):
+    size: str
+
+
+def test_unpacked_kwargs_are_checked_as_keyword_parameters():
+    sig = typed()
+
+    def wants_colour(sender: Store, **kwargs: Unpack[Wanted]) -> None: ...
+
+    def wrong_size(**kwargs: Unpack[WrongSize]) -> None: ...
+
+    def optional(sender: Store, **kwargs: Unpack[WantedLater]) -> None: ...
+
+    err = refused(sig, wants_colour)
+    assert rule_ids(err) == [UNKNOWN_PARAMETER.id] and err.violations[0].parameter == "colour"
+    err = refused(sig, wrong_size)
+    assert rule_ids(err) == [PAYLOAD_TYPE.id] and err.violations[0].parameter == "size"
+    sig.connect(optional)  # NotRequired keys: each has a default; **kwargs itself is there
+    wanted = Signal[Store, Wanted]()
+    wanted.connect(wants_colour)  # every key it requires, of its type
+    assert len(sig.receivers) == len(wanted.receivers) == 1
+
+
+# -- a class as a receiver: its __init__ (or __new__, or metaclass __call__) ----------------------
+
+
+def test_a_class_receiver_is_checked_by_its_constructor():
+    sig = typed()
+
+    class WrongSize:
+        def __init__(self, sender: Store, size: str, **kwargs: Any) -> None: ...
+
+    class NoKwargs:
+        def __init__(self, sender: Store) -> None: ...
+
+    class ByNew:
+        def __new__(cls, sender: int, **kwargs: Any) -> ByNew:
+            return super().__new__(cls)
+
+    class Inherited(WrongSize):
+        pass
+
+    class Fine:
+        def __init__(self, sender: Store, size: int, **kwargs: Any) -> None:
+            self.size = size
+
+    class Meta(type):
+        def __call__(cls, sender: Store, colour: str, **kwargs: Any) -> Any: ...
+
+    class ByMeta(metaclass=Meta):
+        pass
+
+    assert rule_ids(refused(sig, WrongSize)) == [PAYLOAD_TYPE.id]
+    assert rule_ids(refused(sig, Inherited)) == [PAYLOAD_TYPE.id]
+    assert rule_ids(refused(sig, NoKwargs)) == [KWARGS.id]
+    assert rule_ids(refused(sig, ByNew)) == [SENDER_TYPE.id]
+    assert rule_ids(refused(sig, ByMeta)) == [UNKNOWN_PARAMETER.id]
+    sig.connect(Fine, weak=False)
+    [(_, made)] = sig.send(Store(), size=3, toppings=[])
+    assert isinstance(made, Fine) and made.size == 3
+
+
+def test_a_class_receiver_with_string_annotations_is_resolved_in_its_module():
+    import types
+
+    module = types.ModuleType("class_receiver_mod")
+    exec(
+        "from __future__ import annotations\n"
+        "from typing import Any\n"
+        "class Shop: ...\n"
+        "class Handler:\n"
+        "    def __init__(self, sender: Shop, size: Shop, **kwargs: Any) -> None: ...\n",
+        module.__dict__,
+    )
+    sig = Signal[module.Shop, PizzaDone]()
+    err = refused(sig, module.Handler)
+    assert rule_ids(err) == [PAYLOAD_TYPE.id] and err.violations[0].found == "Shop"

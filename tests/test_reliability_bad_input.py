@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import operator
 from collections.abc import Callable
 from typing import Any, TypedDict
 
 import pytest
 import typing_extensions as te
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from typedsignals import PayloadError, ReceiverError, Signal, SignalTypeError, receiver
 
@@ -95,9 +96,18 @@ class _Slotted:
 
 
 _SLOTTED = _Slotted()
-# A builtin callable without a readable signature (so the validator lets it
-# through, as Django does) that cannot be weakly referenced.
-_BUILTIN = operator.methodcaller("keys")
+
+
+class _OpaqueCallable:
+    """Called through a builtin without a signature on every Python (3.13 gave
+    operator.methodcaller one), so the validator lets it through as Django
+    does; it has no __weakref__ slot, so it cannot be weakly referenced."""
+
+    __slots__ = ()
+    __call__ = max  # a builtin is no descriptor: calling the object calls max()
+
+
+_BUILTIN = _OpaqueCallable()
 
 # (id, connect arguments, exception type, substrings the message must contain)
 BAD_CONNECTS: list[tuple[str, dict[str, Any], type[BaseException], tuple[str, ...]]] = [
@@ -147,10 +157,10 @@ BAD_CONNECTS: list[tuple[str, dict[str, Any], type[BaseException], tuple[str, ..
         ("weak=True", "cannot be weakly referenced", "weak=False"),
     ),
     (
-        "weak-builtin-methodcaller",
+        "weak-builtin-without-signature",
         {"receiver": _BUILTIN},
         TypeError,
-        ("weak=True", "cannot be weakly referenced", "weak=False", "methodcaller"),
+        ("weak=True", "cannot be weakly referenced", "weak=False", "_OpaqueCallable"),
     ),
 ]
 
@@ -219,7 +229,7 @@ def test_typed_sender_mismatch_is_refused() -> None:
     [
         pytest.param(_Slotted, id="slots-instance"),
         pytest.param(lambda: _Slotted().method, id="slots-bound-method"),
-        pytest.param(lambda: operator.methodcaller("keys"), id="builtin-methodcaller"),
+        pytest.param(_OpaqueCallable, id="builtin-without-signature"),
     ],
 )
 def test_unweakrefable_receiver_connects_with_weak_false(
@@ -411,3 +421,105 @@ def test_second_disconnect_returns_false() -> None:
     assert sig.disconnect(dispatch_uid="second") is True
     assert sig.disconnect(dispatch_uid="second") is False
     assert sig.receivers == []
+
+
+# -- hostile receivers: dunders that raise ------------------------------------------------------
+
+
+class _Hostile(Exception):
+    """What a hostile dunder raises (not a TypeError or ValueError, which inspect expects)."""
+
+
+def _raise(*args: Any, **kwargs: Any) -> Any:
+    raise _Hostile("hostile")
+
+
+_HOSTILE_DUNDERS: dict[str, Any] = {
+    "__eq__": _raise,
+    "__hash__": _raise,
+    "__getattr__": _raise,
+    "__repr__": _raise,
+    "__signature__": property(_raise),
+    "__wrapped__": property(_raise),
+    "__bool__": _raise,
+    "__get__": _raise,
+}
+
+
+def _hostile_receiver(dunders: frozenset[str], takes_kwargs: bool) -> Any:
+    """An instance of a class whose ``dunders`` raise, called with (sender, **kwargs) or not."""
+    if takes_kwargs:
+
+        def call(self: Any, sender: Any, **kwargs: Any) -> str:
+            return "called"
+
+    else:
+
+        def call(self: Any, sender: Any) -> str:
+            return "called"
+
+    namespace: dict[str, Any] = {name: _HOSTILE_DUNDERS[name] for name in dunders}
+    namespace["__call__"] = call
+    return type("HostileReceiver", (), namespace)()
+
+
+@given(
+    dunders=st.frozensets(st.sampled_from(sorted(_HOSTILE_DUNDERS)), min_size=1),
+    takes_kwargs=st.booleans(),
+    typed=st.booleans(),
+)
+@settings(max_examples=150, deadline=None)
+def test_a_hostile_receiver_is_accepted_or_refused_by_name_never_raw(
+    dunders: frozenset[str], takes_kwargs: bool, typed: bool
+) -> None:
+    """A receiver whose dunders raise is connected (and called), or refused with a
+    ReceiverError or TypeError naming it; never the raw error from inside inspect."""
+    sig: Signal[Any, Any] = Signal[Store, Order](name="bad_input") if typed else Signal()
+    sig.name = "bad_input"
+    _populated(sig)
+    before = _state(sig, size=1, topping="x")
+    hostile = _hostile_receiver(dunders, takes_kwargs)
+    try:
+        sig.connect(hostile, weak=False)
+    except (ReceiverError, TypeError) as err:
+        assert not isinstance(err, _Hostile)
+        assert "HostileReceiver" in str(err), str(err)
+        assert "bad_input" in str(err), str(err)
+        assert _state(sig, size=1, topping="x") == before
+        assert "__getattr__" in dunders or not takes_kwargs, f"refused a working receiver: {err}"
+    else:
+        assert takes_kwargs, "a receiver without **kwargs was connected"
+        assert [resp for _, resp in sig.send(Store(), size=1, topping="x")][-1] == "called"
+
+
+def test_a_hostile_getattr_gets_a_message_that_names_the_fix() -> None:
+    sig = _populated()
+    with pytest.raises(TypeError, match=r"Cannot read the signature .*Hostile.*check=False"):
+        sig.connect(_hostile_receiver(frozenset({"__getattr__"}), True))
+
+
+def test_a_hostile_annotation_leaves_the_validator_undecided() -> None:
+    """An annotation object whose __eq__ and __hash__ raise: no crash, no false refusal."""
+
+    class Weird:
+        __eq__ = _raise
+        __hash__ = _raise  # type: ignore[assignment]
+
+    def r(sender: Weird(), **kwargs: Any) -> str:  # type: ignore[valid-type]
+        return "r"
+
+    sig = Signal[Store, Order](name="bad_input")
+    sig.connect(r)
+    sig.connect(r)  # the remembered verdict is consulted: no crash either
+    assert len(sig.receivers) == 1
+
+
+def test_the_builtin_used_above_has_no_signature() -> None:
+    """The premise of the weak-builtin cases, on this Python too."""
+    import inspect
+
+    with pytest.raises((TypeError, ValueError)):
+        inspect.signature(_BUILTIN)
+    sig = _populated()
+    sig.connect(_BUILTIN, weak=False)  # accepted unchecked, as Django does
+    assert len(sig.receivers) == 3

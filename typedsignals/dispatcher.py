@@ -104,7 +104,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         # Refuse a payload that is not a TypedDict where the signal is declared.
         alias = cast(Any, super().__class_getitem__(params))  # type: ignore[misc]
         args = cast("tuple[object, ...]", params) if isinstance(params, tuple) else (params,)
-        validation.check_type_arguments(args)
+        validation.check_type_arguments(args, cls)
         return alias
 
     def __repr__(self) -> str:

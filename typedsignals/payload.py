@@ -15,6 +15,8 @@ else not checked.
 
 from __future__ import annotations
 
+import types
+import typing
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -44,13 +46,52 @@ def _pydantic() -> Any:
     return pydantic
 
 
+def _is_static_protocol(tp: object) -> bool:
+    """A Protocol that isinstance() refuses (not @runtime_checkable)."""
+    return (
+        isinstance(tp, type)
+        and getattr(tp, "_is_protocol", False) is True
+        and not getattr(tp, "_is_runtime_protocol", False)
+    )
+
+
+def _checkable(tp: object, depth: int = 0) -> object:
+    """``tp`` with static Protocols replaced by Any: pydantic would isinstance() them
+    and raise TypeError at the first send; such a value cannot be checked at run time."""
+    if _is_static_protocol(tp):
+        return Any
+    args = te.get_args(tp)
+    if not args or depth > 32 or any(isinstance(a, list) for a in args):
+        return tp  # nothing inside (a Callable's parameters are not checked by pydantic)
+    new = tuple(_checkable(a, depth + 1) for a in args)
+    if all(x is y for x, y in zip(new, args, strict=True)):
+        return tp
+    origin = te.get_origin(tp)
+    try:
+        if origin is te.Annotated:
+            annotated: Any = te.Annotated
+            return annotated[(new[0], *args[1:])]
+        if origin is typing.Union or isinstance(tp, types.UnionType):
+            return typing.Union[new]  # noqa: UP007 (built from a tuple)
+        if isinstance(tp, types.GenericAlias):
+            return types.GenericAlias(cast(type, origin), new)
+        return cast(Any, tp).copy_with(new)
+    except Exception:  # a form that cannot be rebuilt: not checked
+        return Any
+
+
+def _mentions_static_protocol(tp: object) -> bool:
+    return _checkable(tp) is not tp
+
+
 def _typeddict(payload: object, fields: Mapping[str, rules.Field[object]], config: Any) -> Any:
-    """A TypedDict of the payload's keys for pydantic: arguments applied, config set."""
+    """A TypedDict of the payload's keys for pydantic: arguments applied, static
+    Protocols left unchecked, config set."""
     origin: Any = te.get_origin(payload) or payload
     hints = typeddict_hints(payload)
+    checked = {key: _checkable(key_type(hint)) for key, hint in hints.items()}
     keys = {
-        key: key_type(hint) if fields[key].required else te.NotRequired[key_type(hint)]
-        for key, hint in hints.items()
+        key: tp if fields[key].required else te.NotRequired[tp] for key, tp in checked.items()
     }
     make: Any = te.TypedDict  # the functional form, with keys known only at run time
     td = make(origin.__name__, keys)
@@ -67,7 +108,10 @@ def _adapter(
     pydantic refuses a TypedDict with a value of a class it does not know
     (unless configured), and before Python 3.12 a ``typing.TypedDict``.
     """
-    for build in (lambda: payload, lambda: _typeddict(payload, fields, config)):
+    builds: list[Callable[[], object]] = [lambda: _typeddict(payload, fields, config)]
+    if not any(_mentions_static_protocol(f.type) for f in fields.values()):
+        builds.insert(0, lambda: payload)
+    for build in builds:
         try:
             return pydantic_.TypeAdapter(build())
         except Exception:
@@ -77,6 +121,7 @@ def _adapter(
 
 def _key_check(pydantic_: Any, tp: object, config: Any) -> _KeyCheck | None:
     """One key's check: pydantic's, else isinstance for a class, else None (unchecked)."""
+    tp = _checkable(tp)
     try:
         adapter = pydantic_.TypeAdapter(tp, config=config)
     except Exception:

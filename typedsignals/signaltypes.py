@@ -158,10 +158,24 @@ def payload_fields(payload: object) -> dict[str, rules.Field[object]] | None:
     return fields
 
 
-def check_type_arguments(args: tuple[object, ...]) -> None:
-    """Refuse, when ``Signal[S, P]`` is written, a P that cannot be a payload."""
-    if len(args) == 2:
-        payload_fields(args[1])
+def check_type_arguments(args: tuple[object, ...], cls: type | None = None) -> None:
+    """Refuse, when ``Signal[S, P]`` (or ``cls[...]``) is written, a P that cannot be a payload.
+
+    Arguments:
+
+        args
+            The type arguments written.
+
+        cls
+            The class they are given to: a generic subclass of Signal has type
+            parameters of its own, in its own order. None means Signal (S, P).
+    """
+    if cls is None:
+        if len(args) == 2:
+            payload_fields(args[1])
+        return
+    params: tuple[object, ...] = cls.__dict__.get("__parameters__", ())
+    payload_fields(_signal_arguments(cls, dict(zip(params, args, strict=False)))[1])
 
 
 def _is_signal_class(cls: type) -> bool:

@@ -123,30 +123,45 @@ def _annotated_target(receiver: object) -> object:
     return target
 
 
-def _signature(receiver: Callable[..., Any]) -> inspect.Signature | None:
-    """The receiver's signature; None for a builtin without one (accepted, as in Django)."""
-    try:
-        return inspect.signature(receiver)
-    except (TypeError, ValueError):
-        return None
-    except Exception:
-        # A callable object whose __eq__ or __signature__ raises: its class's __call__.
-        call: object = inspect.getattr_static(type(receiver), "__call__", None)
-        if inspect.isclass(receiver) or not inspect.isfunction(call):
-            raise
-        signature = inspect.signature(call)
-        return signature.replace(parameters=list(signature.parameters.values())[1:])
-
-
 def receiver_params(receiver: Callable[..., Any]) -> tuple[rules.Param[object], ...] | None:
     """The receiver's parameters as the dispatcher calls it; None if it has no signature.
 
     ``**kwargs: Unpack[TD]`` is spelled out as TD's keys (``rules.unpack_kwargs``).
-    May raise whatever a hostile receiver raises (``check_receiver`` names it).
+    A callable object whose dunders raise when inspect reads them (``__eq__``,
+    ``__signature__``, ``__wrapped__``) is read through its class's ``__call__``;
+    whatever else a hostile receiver raises propagates (``check_receiver`` names it).
     """
-    signature = _signature(receiver)
-    if signature is None:
+    call = _own_call(receiver)
+    try:
+        params = _read_params(receiver)
+    except Exception:
+        if call is None:
+            raise
+        params = None
+    if params is None and call is not None:  # e.g. an object inspect takes for a builtin
+        params = _read_params(call)
+        return None if params is None else params[1:]  # without self
+    return params
+
+
+def _own_call(receiver: object) -> Callable[..., Any] | None:
+    """The Python ``__call__`` of a callable object whose attribute lookup is ordinary."""
+    cls = type(receiver)
+    call: object = inspect.getattr_static(cls, "__call__", None)
+    if inspect.isclass(receiver) or not inspect.isfunction(call):
         return None
+    for name in ("__getattr__", "__getattribute__"):  # may raise anywhere: not read around
+        ordinary = inspect.getattr_static(object, name, None)
+        if inspect.getattr_static(cls, name, None) is not ordinary:
+            return None
+    return cast("Callable[..., Any]", call)
+
+
+def _read_params(receiver: Callable[..., Any]) -> tuple[rules.Param[object], ...] | None:
+    try:
+        signature = inspect.signature(receiver)
+    except (TypeError, ValueError):
+        return None  # a builtin without a signature: accepted, as in Django
     target = _annotated_target(receiver)
     own: dict[str, object] = getattr(target, "__annotations__", None) or {}
     hints = _hints(target)

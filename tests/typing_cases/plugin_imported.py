@@ -45,3 +45,4 @@ def decorated_wrong(sender: Store, toppings: list[int], **kwargs: Any) -> None: 
 pizza_done.send(Store(), size=1, toppings=[])
 by_class.send(Store(), size="1", toppings=[])  # E: signal-payload[payload-type]
 pizzalib.signals.by_annotation.send(Store(), size=1)  # E: signal-payload[payload-missing-key]
+pizza_done.send(Store(), colour="red")  # E: signal-payload[payload-unknown-key], signal-payload[payload-missing-key], signal-payload[payload-missing-key]

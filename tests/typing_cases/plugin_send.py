@@ -69,11 +69,19 @@ class WrongPayload(TypedDict):
     toppings: list[str]
 
 
+class MaybeSized(TypedDict):
+    size: NotRequired[int]
+    toppings: list[str]
+
+
 wrong: WrongPayload = {"size": "1", "toppings": []}
+maybe: MaybeSized = {"toppings": []}
 pizza_done.send(store, **payload)
 pizza_done.send(store, **partial)  # keys unknown: not checked
 pizza_done.send(store, **wrong)  # E: signal-payload[payload-type]
 pizza_done.send(store, note="x", **payload)
+pizza_done.send(store, **maybe)  # E: signal-payload[payload-missing-key]
+pizza_done.send(store, size=1, **maybe)
 
 
 async def async_sends() -> None:

@@ -89,3 +89,33 @@ opened.connect(on_big, sender=Store())  # E: signal-receiver[receiver-sender-typ
 
 @receiver(opened, sender=big)
 def big_opened(sender: BigStore, **kwargs: Any) -> None: ...
+
+
+# -- rule 6: a specific sender is of the signal's sender type ------------------------------------
+def on_anything(sender: object, **kwargs: Any) -> None: ...
+
+
+opened.connect(on_anything, sender=Book)  # E: signal-receiver[receiver-sender-argument]
+opened.connect(on_anything, sender=Store)  # E: signal-receiver[receiver-sender-argument]
+post_save.connect(on_anything, sender=Store)  # E: signal-receiver[receiver-sender-argument]
+post_save.connect(on_anything, sender=Book())  # E: signal-receiver[receiver-sender-argument]
+post_save.connect(on_anything, sender=Book)
+opened.connect(on_anything, sender=big)
+
+
+@receiver(opened, sender=Book())  # E: signal-receiver[receiver-sender-argument]
+def opened_by_a_book(sender: object, **kwargs: Any) -> None: ...
+
+
+@receiver(post_save, sender=Store)  # E: signal-receiver[receiver-sender-argument]
+def saved_by_a_store(sender: object, **kwargs: Any) -> None: ...
+
+
+@receiver([post_save, opened], sender=Book)  # E: signal-receiver[receiver-sender-argument]
+def book_or_opened(sender: object, **kwargs: Any) -> None: ...
+
+
+# static only: check=False skips the runtime validator; statically the argument's type is still checked.
+opened.connect(on_anything, sender=Book, check=False)  # E: signal-receiver[receiver-sender-argument]
+# static only: check=False skips the runtime validator; statically the argument's type is still checked.
+receiver(opened, sender=Book, check=False)(on_anything)  # E: signal-receiver[receiver-sender-argument]

@@ -92,7 +92,8 @@ def any_callable(api: CheckerPluginInterface) -> CallableType:
 
 def _widened(sig: CallableType, widths: dict[str, Type]) -> CallableType:
     """``sig`` with the parameters named in ``widths`` given those types."""
-    arg_types = [widths.get(name or "", typ) for name, typ in zip(sig.arg_names, sig.arg_types)]
+    pairs = zip(sig.arg_names, sig.arg_types, strict=True)
+    arg_types = [widths.get(name or "", typ) for name, typ in pairs]
     return sig.copy_modified(arg_types=arg_types)
 
 
