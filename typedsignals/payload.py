@@ -70,7 +70,8 @@ def _checkable(tp: object, depth: int = 0) -> object:
     try:
         if origin is te.Annotated:
             annotated: Any = te.Annotated
-            return annotated[(new[0], *args[1:])]
+            params = (new[0], *args[1:])
+            return annotated[params]
         if origin is typing.Union or isinstance(tp, types.UnionType):
             return typing.Union[new]  # noqa: UP007 (built from a tuple)
         if isinstance(tp, types.GenericAlias):
