@@ -55,6 +55,13 @@ def by_position(sender: Store, /, **kwargs: Any) -> None: ...
 
 pizza_done.connect(by_position)  # E: signal-receiver[receiver-positional-only]
 
+
+# Rule 6: pizza_done's senders are stores; an oven never sends it.
+def from_the_oven(sender: object, **kwargs: Any) -> None: ...
+
+
+pizza_done.connect(from_the_oven, sender=Oven())  # E: signal-receiver[receiver-sender-argument]
+
 store = Store()
 pizza_done.send(store, toppings=["basil"])  # E: signal-payload[payload-missing-key]
 pizza_done.send(store, size=12, toppings=["basil"], colour="red")  # E: signal-payload[payload-unknown-key]

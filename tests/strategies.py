@@ -9,9 +9,12 @@ it to a file). Shared by tests/test_static_crosscheck.py and runtime tests.
   with ``ReceiverSignature.source(name)``;
 - ``payload_shapes()``: a payload TypedDict's keys, types and Required /
   NotRequired, and its source with ``PayloadShape.source(name)``;
-- ``connect_cases()``: a signal (sender type, payload or untyped), a receiver and
-  how it is connected (``connect`` or ``receiver(...)(r)``, with or without a
-  specific ``sender=``).
+- ``connect_cases()``: a signal (sender type, payload or untyped; declared as
+  ``Signal[S, P]()``, a subclass, or a generic subclass given its arguments), a
+  receiver (a function, or a class whose ``__init__`` takes the parameters;
+  ``**kwargs`` perhaps ``Unpack[TD]``) and how it is connected (``connect`` or
+  ``receiver(...)(r)``, with or without a specific ``sender=``, which may be of
+  another type than the signal's senders).
 
 ``PRELUDE`` is the source every generated module starts with (imports and the
 classes the annotations name).
@@ -31,6 +34,7 @@ __all__ = [
     "PRELUDE",
     "SENDER_ARGUMENTS",
     "SENDER_TYPES",
+    "STYLES",
     "ConnectCase",
     "Kind",
     "Parameter",
@@ -45,9 +49,9 @@ PRELUDE = """\
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import Any, Generic, Optional, TypeVar
 
-from typing_extensions import NotRequired, Required, TypedDict
+from typing_extensions import NotRequired, Required, TypedDict, Unpack
 
 from typedsignals import Signal, receiver
 
@@ -56,6 +60,10 @@ class Store: ...
 
 
 class BigStore(Store): ...
+
+
+S_ = TypeVar("S_")
+P_ = TypeVar("P_")
 """
 
 #: Parameter names: the reserved two, payload keys, and names no payload has.
@@ -81,14 +89,18 @@ ANNOTATIONS: dict[str, str] = {
 FIELD_TYPES = ("int", "bool", "str", "float", "Optional[int]", "list[str]", "Store")
 #: The signal's sender type; None for an untyped signal (``Signal()``).
 SENDER_TYPES = ("Store", "BigStore", "object", "Any", None)
-#: Specific senders a signal of each sender type can be given, as source (None: every sender).
+#: Specific senders a signal of each sender type can be given, as source (None: every
+#: sender); some of another type than the signal's senders (rule 6).
 SENDER_ARGUMENTS: dict[str | None, tuple[str | None, ...]] = {
-    "Store": (None, "Store()", "BigStore()"),
-    "BigStore": (None, "BigStore()"),
+    "Store": (None, "Store()", "BigStore()", "Store", "0"),
+    "BigStore": (None, "BigStore()", "Store()"),
     "object": (None, "Store()", "BigStore()", "Store"),
     "Any": (None, "Store()", "Store"),
     None: (None, "BigStore()", "Store"),
 }
+#: How a signal is declared: ``Signal[S, P]()``, ``class Sig(Signal[S, P])``, or a
+#: generic subclass ``class Sig(Signal[S_, P_], Generic[S_, P_])`` used as ``Sig[S, P]()``.
+STYLES = ("alias", "subclass", "generic")
 
 
 class Kind(Enum):
@@ -122,9 +134,23 @@ class ReceiverSignature:
     star_args: bool
     star_kwargs: bool
     is_async: bool
+    as_class: bool = False  # a class whose __init__ takes the parameters
+    unpacked: PayloadShape | None = None  # **kwargs: Unpack[U{name}]
 
     def source(self, name: str) -> str:
-        parts: list[str] = []
+        """The receiver ``name`` (and, before it, the TypedDict it unpacks, if any)."""
+        if self.as_class:
+            return f"class {name}:\n    {self._def('__init__', name, 'self')}"
+        return self._def(name, name, None)
+
+    def unpacked_source(self, name: str) -> str | None:
+        """The TypedDict ``U{name}`` its ``**kwargs`` unpacks, if any."""
+        if self.unpacked is None or not self.star_kwargs:
+            return None
+        return self.unpacked.source(f"U{name}")
+
+    def _def(self, function: str, name: str, first: str | None) -> str:
+        parts: list[str] = [] if first is None else [first]
         positional_only = [p for p in self.params if p.kind is Kind.POSITIONAL_ONLY]
         parts += [p.source() for p in positional_only]
         if positional_only:
@@ -137,9 +163,10 @@ class ReceiverSignature:
             parts.append("*")
         parts += keyword_only
         if self.star_kwargs:
-            parts.append("**kwargs: Any")
-        prefix = "async def" if self.is_async else "def"
-        return f"{prefix} {name}({', '.join(parts)}) -> None: ..."
+            unpacked = self.unpacked is not None
+            parts.append(f"**kwargs: Unpack[U{name}]" if unpacked else "**kwargs: Any")
+        prefix = "async def" if self.is_async and not self.as_class else "def"
+        return f"{prefix} {function}({', '.join(parts)}) -> None: ..."
 
 
 @st.composite
@@ -161,11 +188,20 @@ def receiver_signatures(draw: st.DrawFn) -> ReceiverSignature:
                 p = Parameter(p.name, p.kind, True, p.annotation)
             seen_default |= p.default
         params.append(p)
+    star_kwargs = draw(st.sampled_from((True, True, False)))
+    unpacked = None
+    if star_kwargs and draw(st.integers(0, 3)) == 0:
+        # PEP 692 forbids a key that is also a parameter's name.
+        taken = {p.name for p in params}
+        shape = draw(payload_shapes())
+        unpacked = PayloadShape(tuple(f for f in shape.fields if f[0] not in taken), shape.total)
     return ReceiverSignature(
         tuple(params),
         star_args=draw(st.booleans()),
-        star_kwargs=draw(st.sampled_from((True, True, False))),
+        star_kwargs=star_kwargs,
         is_async=draw(st.booleans()),
+        as_class=draw(st.integers(0, 4)) == 0,
+        unpacked=unpacked,
     )
 
 
@@ -205,22 +241,29 @@ class ConnectCase:
     signature: ReceiverSignature
     sender_type: str | None
     payload: PayloadShape | None
-    subclass: bool  # declared as ``class Sig(Signal[S, P])`` instead of ``Signal[S, P]()``
+    style: str  # one of STYLES
     decorator: bool  # connected with ``receiver(sig, ...)(r)`` instead of ``sig.connect(r, ...)``
     sender_argument: str | None
 
     def declarations(self, i: int | str) -> str:
-        """The payload, receiver and signal of case ``i``: ``P{i}``, ``r{i}``, ``sig{i}``."""
-        parts = [self.signature.source(f"r{i}")]
+        """The payloads, receiver and signal of case ``i``: ``P{i}``, ``r{i}``, ``sig{i}``."""
+        unpacked = self.signature.unpacked_source(f"r{i}")
+        parts = [*([unpacked] if unpacked else []), self.signature.source(f"r{i}")]
         if self.sender_type is None:
             parts.append(f"sig{i} = Signal()")
             return "\n\n\n".join(parts)
-        args = self.sender_type
+        payload = "Any"
         if self.payload is not None:
             parts.insert(0, self.payload.source(f"P{i}"))
-            args += f", P{i}"
-        if self.subclass:
+            payload = f"P{i}"
+        args = f"{self.sender_type}, {payload}" if self.payload is not None else self.sender_type
+        if self.style == "subclass":
             parts.append(f"class Sig{i}(Signal[{args}]): ...\n\n\nsig{i} = Sig{i}()")
+        elif self.style == "generic":
+            parts.append(
+                f"class Sig{i}(Signal[S_, P_], Generic[S_, P_]): ...\n\n\n"
+                f"sig{i} = Sig{i}[{self.sender_type}, {payload}]()"
+            )
         else:
             parts.append(f"sig{i} = Signal[{args}]()")
         return "\n\n\n".join(parts)
@@ -241,7 +284,7 @@ def connect_cases(draw: st.DrawFn) -> ConnectCase:
         signature=draw(receiver_signatures()),
         sender_type=sender_type,
         payload=draw(st.none() | payload_shapes()),
-        subclass=draw(st.booleans()),
+        style=draw(st.sampled_from(STYLES)),
         decorator=draw(st.booleans()),
         sender_argument=draw(st.sampled_from(SENDER_ARGUMENTS[sender_type])),
     )

@@ -118,6 +118,7 @@ ALL_RULES = {
     "receiver-unknown-parameter",
     "receiver-payload-type",
     "receiver-positional-only",
+    "receiver-sender-argument",
 }
 
 
