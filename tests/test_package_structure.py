@@ -110,7 +110,7 @@ def test_the_lazy_namespace_behaves_as_a_module() -> None:
     assert NO_RECEIVERS is typedsignals.NO_RECEIVERS
     assert set(typedsignals.__all__) <= set(dir(typedsignals))
     with pytest.raises(AttributeError, match="no attribute 'Nothing'"):
-        typedsignals.Nothing  # noqa: B018
+        typedsignals.Nothing
     with pytest.raises(ImportError):
         exec("from typedsignals import Nothing", {})
     for name in typedsignals.__all__:

@@ -320,7 +320,8 @@ def _was_accepted(signal: object, key: Hashable, sender: object) -> bool:
 
 
 def _value_type(sender: object) -> object:
-    return type[sender] if isinstance(sender, type) else type(sender)
+    """What a specific sender is, as a type: ``type[C]`` for a class, else its class."""
+    return types.GenericAlias(type, (sender,)) if isinstance(sender, type) else type(sender)
 
 
 def _unreadable(receiver: object, signal: object, exc: Exception) -> TypeError:

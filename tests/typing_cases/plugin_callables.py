@@ -35,18 +35,19 @@ either = Signal[Store | Oven, PizzaDone]()
 
 
 # -- functools.partial: what is left of the signature once the partial's arguments are bound -----
+# (mypy records it from 1.11 on; older versions see partial.__call__ and check nothing.)
 def no_kwargs(sender: Store, size: int, extra: int) -> None: ...
 def wants_extra(sender: Store, size: int, extra: int, **kwargs: Any) -> None: ...
 def extra_size(sender: Store, extra: int, size: str = "", **kwargs: Any) -> None: ...
 
 
-pizza_done.connect(functools.partial(no_kwargs))  # E: signal-receiver[receiver-kwargs], signal-receiver[receiver-unknown-parameter]
-pizza_done.connect(functools.partial(no_kwargs, extra=1))  # E: signal-receiver[receiver-kwargs]
+pizza_done.connect(functools.partial(no_kwargs))  # E: signal-receiver[receiver-kwargs], signal-receiver[receiver-unknown-parameter]  # mypy>=1.11
+pizza_done.connect(functools.partial(no_kwargs, extra=1))  # E: signal-receiver[receiver-kwargs]  # mypy>=1.11
 pizza_done.connect(functools.partial(wants_extra, extra=1))
-pizza_done.connect(functools.partial(wants_extra))  # E: signal-receiver[receiver-unknown-parameter]
-pizza_done.connect(functools.partial(extra_size, extra=1))  # E: signal-receiver[receiver-payload-type]
-pizza_done.connect(functools.partial(extra_size, extra=1, size="large"))  # E: signal-receiver[receiver-payload-type]
-receiver(pizza_done)(functools.partial(no_kwargs, extra=2))  # E: signal-receiver[receiver-kwargs]
+pizza_done.connect(functools.partial(wants_extra))  # E: signal-receiver[receiver-unknown-parameter]  # mypy>=1.11
+pizza_done.connect(functools.partial(extra_size, extra=1))  # E: signal-receiver[receiver-payload-type]  # mypy>=1.11
+pizza_done.connect(functools.partial(extra_size, extra=1, size="large"))  # E: signal-receiver[receiver-payload-type]  # mypy>=1.11
+receiver(pizza_done)(functools.partial(no_kwargs, extra=2))  # E: signal-receiver[receiver-kwargs]  # mypy>=1.11
 
 
 # -- overloads: one overload that takes the call is enough ---------------------------------------
