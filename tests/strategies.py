@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -230,7 +231,7 @@ def payload_shapes(draw: st.DrawFn) -> PayloadShape:
     return PayloadShape(fields, total=draw(st.booleans()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class ConnectCase:
     """A receiver connected to a signal of its own.
 
@@ -244,6 +245,14 @@ class ConnectCase:
     style: str  # one of STYLES
     decorator: bool  # connected with ``receiver(sig, ...)(r)`` instead of ``sig.connect(r, ...)``
     sender_argument: str | None
+
+    def __repr__(self) -> str:
+        # Short: a failing batch is shown as source by the tests; hypothesis prints reprs.
+        how = "receiver(...)" if self.decorator else "connect"
+        return f"<{self.style} Signal[{self.sender_type}, ...] {how} sender={self.sender_argument}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # hypothesis's printer would spell out every field
 
     def declarations(self, i: int | str) -> str:
         """The payloads, receiver and signal of case ``i``: ``P{i}``, ``r{i}``, ``sig{i}``."""
