@@ -138,7 +138,7 @@ def _key_check(pydantic_: Any, tp: object, config: Any) -> _KeyCheck | None:
             return []
 
         return by_pydantic
-    if not isinstance(tp, type) or te.is_typeddict(tp):
+    if isinstance(tp, types.GenericAlias) or not isinstance(tp, type) or te.is_typeddict(tp):
         return None
     cls = cast("type[object]", tp)
     message = f"Input should be an instance of {typecompat.show(cls)}"

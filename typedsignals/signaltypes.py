@@ -15,6 +15,7 @@ type variable left open) is None: the rules that need it are not checked.
 
 from __future__ import annotations
 
+import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,7 +75,8 @@ def substitute(tp: object, env: Mapping[object, object]) -> object:
     if isinstance(tp, _TYPE_VARS):
         return env.get(tp, tp)
     params: object = getattr(tp, "__parameters__", None)
-    if isinstance(tp, type) or not isinstance(params, tuple) or not params:
+    is_class = isinstance(tp, type) and not isinstance(tp, types.GenericAlias)  # 3.10: list[T] is
+    if is_class or not isinstance(params, tuple) or not params:
         return tp  # a class, or an alias without type variables
     try:
         return cast(Any, tp)[tuple(env.get(p, p) for p in cast("tuple[object, ...]", params))]
