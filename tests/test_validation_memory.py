@@ -153,3 +153,27 @@ def test_the_memory_stays_bounded_when_code_keeps_changing() -> None:
     assert len(table) <= validation._MAX_ACCEPTED
     gc.collect()
     assert sig.receivers == []  # every one of them died
+
+
+def test_a_string_annotation_naming_a_class_that_died_is_read_again() -> None:
+    """The verdict compares what a name is bound to by identity; when that class dies its
+    verdict dies too, so a new object at the same address is never taken for it."""
+    namespace: dict[str, Any] = {}
+    exec(
+        "from __future__ import annotations\n"
+        "from typing import Any\n"
+        "def on_save(sender: Shop, **kwargs: Any) -> None: ...\n",
+        namespace,
+    )
+    for _ in range(30):
+        namespace["Shop"] = shop = type("Shop", (Model,), {})
+        accepting = Signal[shop, Saved]()
+        accepting.connect(namespace["on_save"], weak=False)
+        refusing = Signal[Model, Saved]()
+        with pytest.raises(ReceiverError, match="receiver-sender-type"):
+            refusing.connect(namespace["on_save"])  # Shop does not accept any Model
+        refusing.connect(namespace["on_save"], sender=shop())  # a Shop does
+        del shop, accepting
+        namespace["Shop"] = Model  # rebound: on_save now takes any Model
+        refusing.connect(namespace["on_save"])
+        gc.collect()

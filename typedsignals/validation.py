@@ -188,8 +188,11 @@ def _unpacked_keys(td: object) -> dict[str, rules.Field[object]] | None:
 
 # -- what a signal remembers: the receivers it accepted -------------------------------------
 
-_UNCACHEABLE = object()
-_ATOMS = (str, int, float, bytes, bool, types.NoneType, types.EllipsisType)
+_ATOMS = (int, float, bytes, bool, types.NoneType, types.EllipsisType)
+
+
+class _Uncacheable(Exception):
+    """A value that can be neither weakly referenced nor taken apart: no key."""
 
 
 def _token(value: object, depth: int = 0) -> object:
@@ -197,28 +200,32 @@ def _token(value: object, depth: int = 0) -> object:
 
     A weak reference compares and hashes as its referent while it lives, and
     never equals another once dead: a key that names a dead class cannot match.
+    Strings (most annotations, with PEP 563) and other atoms hold nothing.
     """
+    if type(value) is str:
+        return value
     if type(value) in _ATOMS:
-        return (type(value).__name__, value)
+        return (type(value).__name__, value)  # 1 and True are equal; their tokens not
     if isinstance(value, (types.UnionType, tuple)):  # cannot be weakly referenced: by parts
         kind, parts = "union", te.get_args(value)
         if isinstance(value, tuple):
             kind, parts = "tuple", cast("tuple[object, ...]", value)
         if depth >= 8:
-            return _UNCACHEABLE
-        return (kind, *(_token(part, depth + 1) for part in parts))
+            raise _Uncacheable
+        return (kind, *[_token(part, depth + 1) for part in parts])
     try:
         return weakref.ref(value)
     except TypeError:
-        return _UNCACHEABLE
+        raise _Uncacheable from None
 
 
 def _cache_key(receiver: object) -> Hashable | None:
     """What decides a plain function's (or bound method's) verdict, held weakly; else None.
 
     Its code, its annotations, which parameters have defaults, and what the
-    names in its string annotations are bound to now (after a module reload
-    the same text names new classes).
+    names in its string annotations are bound to now, by identity (after a
+    module reload the same text names new classes). Identities are safe to
+    compare because a remembered verdict dies with any object it names.
     """
     is_method = type(receiver) is MethodType
     func = cast(Any, receiver).__func__ if is_method else receiver
@@ -226,19 +233,23 @@ def _cache_key(receiver: object) -> Hashable | None:
     if type(func) is not FunctionType or not func.__dict__.keys().isdisjoint(_READ_THROUGH):
         return None
     annotations: dict[str, object] = func.__annotations__
-    strings = tuple(a for a in annotations.values() if isinstance(a, str))
+    items = tuple(annotations.items())
+    strings = tuple([a for _, a in items if type(a) is str])
     names = _names_in(strings) if strings else ()
-    namespace: dict[str, object] = func.__globals__
-    key = (
+    if len(strings) < len(items):  # some annotations are objects: held weakly
+        try:
+            items = tuple([(name, _token(value)) for name, value in items])
+        except _Uncacheable:
+            return None
+    return (
         weakref.ref(func.__code__),
         is_method,
-        tuple((name, _token(value)) for name, value in annotations.items()),
+        items,
         len(func.__defaults__ or ()),
         tuple(func.__kwdefaults__ or ()),
         names,
-        tuple(_token(namespace.get(name)) for name in names),
+        tuple(map(id, map(func.__globals__.get, names))),
     )
-    return key if _is_cacheable(key) else None
 
 
 _READ_THROUGH = frozenset({"__wrapped__", "__signature__"})
@@ -258,16 +269,38 @@ def _names_in(strings: tuple[str, ...]) -> tuple[str, ...]:
 
 
 class _Accepted:
-    """For one receiver key: the senders it was accepted for, their classes held weakly."""
+    """For one receiver key: the senders it was accepted for, their classes held weakly.
 
-    __slots__ = ("classes", "every", "instances")
+    It dies (``dead``) with any object its key names by identity: those
+    objects are watched through weak references, never held.
+    """
+
+    __slots__ = ("classes", "dead", "every", "instances", "watches")
 
     def __init__(self) -> None:
         self.every = False  # accepted for sender=None
         self.instances: weakref.WeakSet[type] = weakref.WeakSet()  # for objects of these
         self.classes: weakref.WeakSet[type] = weakref.WeakSet()  # for these class senders
+        self.watches: list[weakref.ref[object]] = []
+        self.dead = False
+
+    def watch(self, objects: list[object]) -> bool:
+        """Die with each of ``objects``; False if one can be neither watched nor ignored."""
+        for obj in objects:
+            if obj is None:
+                continue  # a name bound to nothing (a builtin's name): nothing to watch
+            try:
+                self.watches.append(weakref.ref(obj, self._died))
+            except TypeError:
+                return False
+        return True
+
+    def _died(self, _: object) -> None:
+        self.dead = True  # only a flag: this may run in any thread, during a collection
 
     def has(self, sender: object) -> bool:
+        if self.dead:
+            return False
         if sender is None:
             return self.every
         if isinstance(sender, type):
@@ -283,14 +316,8 @@ class _Accepted:
             self.instances.add(type(sender))
 
 
-#: Keys remembered per signal; past this, keys naming dead objects are dropped, then all.
+#: Keys remembered per signal; past this, dead keys are dropped, then all.
 _MAX_ACCEPTED = 4096
-
-
-def _is_cacheable(part: object) -> bool:
-    if part is _UNCACHEABLE:
-        return False
-    return not isinstance(part, tuple) or all(map(_is_cacheable, cast("tuple[object, ...]", part)))
 
 
 def _is_alive(part: object) -> bool:
@@ -299,15 +326,25 @@ def _is_alive(part: object) -> bool:
     return not isinstance(part, tuple) or all(map(_is_alive, cast("tuple[object, ...]", part)))
 
 
-def _remember(signal: object, key: Hashable, sender: object) -> None:
+def _remember(signal: object, receiver: object, key: Hashable, sender: object) -> None:
     state = vars(signal)
     table: dict[Hashable, _Accepted] = state.setdefault("_accepted", {})
-    if key not in table and len(table) >= _MAX_ACCEPTED:
-        for old in [k for k in list(table) if not _is_alive(k)]:
-            table.pop(old, None)
+    entry = table.get(key)
+    if entry is None or entry.dead:
+        func: Any = getattr(receiver, "__func__", receiver)
+        names = cast("tuple[Hashable, ...]", key)[5]
+        bound = [func.__globals__.get(name) for name in cast("tuple[str, ...]", names)]
+        entry = _Accepted()
+        if tuple(map(id, bound)) != cast("tuple[Hashable, ...]", key)[6] or not entry.watch(bound):
+            return  # rebound meanwhile, or bound to what cannot be watched: not remembered
         if len(table) >= _MAX_ACCEPTED:
-            table.clear()  # bounded: dynamic code must not grow it forever
-    table.setdefault(key, _Accepted()).add(sender)
+            for old, passed in list(table.items()):
+                if passed.dead or not _is_alive(old):
+                    table.pop(old, None)
+            if len(table) >= _MAX_ACCEPTED:
+                table.clear()  # bounded: dynamic code must not grow it forever
+        table[key] = entry
+    entry.add(sender)
 
 
 def _was_accepted(signal: object, key: Hashable, sender: object) -> bool:
@@ -383,4 +420,4 @@ def check_receiver(signal: object, receiver: Callable[..., Any], sender: object)
             )
     if key is not None:
         with contextlib.suppress(Exception):  # unhashable after all: not remembered
-            _remember(signal, key, sender)
+            _remember(signal, receiver, key, sender)
