@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from typing_extensions import TypedDict
 
-from typedsignals import ReceiverError, Signal, receiver, validation
+from typedsignals import ReceiverError, Signal, receiver, validation, verdicts
 
 
 class Model:
@@ -147,10 +147,10 @@ def test_the_memory_stays_bounded_when_code_keeps_changing() -> None:
         exec(f"def r{i}(sender, **kwargs: Any): ...", namespace)
         sig.connect(namespace[f"r{i}"])
 
-    for i in range(validation._MAX_ACCEPTED + 200):
+    for i in range(verdicts.MAX_ACCEPTED + 200):
         connect_new_code(i)
     table = vars(sig)["_accepted"]
-    assert len(table) <= validation._MAX_ACCEPTED
+    assert len(table) <= verdicts.MAX_ACCEPTED
     gc.collect()
     assert sig.receivers == []  # every one of them died
 

@@ -6,28 +6,23 @@ annotations with ``typing.get_type_hints``, the signal's types with
 mypy plugin applies) with ``typecompat.accepts`` as the judge of "does this
 annotation accept that type".
 
-Reading a receiver is the costly part, so each signal remembers which
-receivers it accepted, keyed by their code object and annotations: the
-closures of one ``def`` share an entry. That memory holds nothing strongly
-(weak references to the code, the annotations and the senders' classes), so
-it keeps no receiver, sender or class alive.
+Reading a receiver is the costly part, so each signal remembers the
+receivers it accepted (``verdicts.py``): the closures of one ``def`` are read
+once, and nothing is kept alive by it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
-import re
 import types
 import typing
-import weakref
-from collections.abc import Callable, Hashable
-from types import FunctionType, MethodType
+from collections.abc import Callable
 from typing import Any, cast
 
 import typing_extensions as te
 
-from . import rules, typecompat
+from . import rules, typecompat, verdicts
 from ._utils import describe_callable, unwrap
 from .errors import ReceiverError
 from .generics import forms, is_form
@@ -186,173 +181,6 @@ def _unpacked_keys(td: object) -> dict[str, rules.Field[object]] | None:
     return typeddict_fields(td) if te.is_typeddict(origin) else None
 
 
-# -- what a signal remembers: the receivers it accepted -------------------------------------
-
-_ATOMS = (int, float, bytes, bool, types.NoneType, types.EllipsisType)
-
-
-class _Uncacheable(Exception):
-    """A value that can be neither weakly referenced nor taken apart: no key."""
-
-
-def _token(value: object, depth: int = 0) -> object:
-    """``value`` as part of a cache key: equal while alive, and held weakly.
-
-    A weak reference compares and hashes as its referent while it lives, and
-    never equals another once dead: a key that names a dead class cannot match.
-    Strings (most annotations, with PEP 563) and other atoms hold nothing.
-    """
-    if type(value) is str:
-        return value
-    if type(value) in _ATOMS:
-        return (type(value).__name__, value)  # 1 and True are equal; their tokens not
-    if isinstance(value, (types.UnionType, tuple)):  # cannot be weakly referenced: by parts
-        kind, parts = "union", te.get_args(value)
-        if isinstance(value, tuple):
-            kind, parts = "tuple", cast("tuple[object, ...]", value)
-        if depth >= 8:
-            raise _Uncacheable
-        return (kind, *[_token(part, depth + 1) for part in parts])
-    try:
-        return weakref.ref(value)
-    except TypeError:
-        raise _Uncacheable from None
-
-
-def _cache_key(receiver: object) -> Hashable | None:
-    """What decides a plain function's (or bound method's) verdict, held weakly; else None.
-
-    Its code, its annotations, which parameters have defaults, and what the
-    names in its string annotations are bound to now, by identity (after a
-    module reload the same text names new classes). Identities are safe to
-    compare because a remembered verdict dies with any object it names.
-    """
-    is_method = type(receiver) is MethodType
-    func = cast(Any, receiver).__func__ if is_method else receiver
-    # Only plain functions; one with __wrapped__ or __signature__ is read through them.
-    if type(func) is not FunctionType or not func.__dict__.keys().isdisjoint(_READ_THROUGH):
-        return None
-    annotations: dict[str, object] = func.__annotations__
-    items = tuple(annotations.items())
-    strings = tuple([a for _, a in items if type(a) is str])
-    names = _names_in(strings) if strings else ()
-    if len(strings) < len(items):  # some annotations are objects: held weakly
-        try:
-            items = tuple([(name, _token(value)) for name, value in items])
-        except _Uncacheable:
-            return None
-    return (
-        weakref.ref(func.__code__),
-        is_method,
-        items,
-        len(func.__defaults__ or ()),
-        tuple(func.__kwdefaults__ or ()),
-        names,
-        tuple(map(id, map(func.__globals__.get, names))),
-    )
-
-
-_READ_THROUGH = frozenset({"__wrapped__", "__signature__"})
-_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
-#: The names each tuple of string annotations mentions: parsing them was most of a key.
-_names_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
-def _names_in(strings: tuple[str, ...]) -> tuple[str, ...]:
-    names = _names_cache.get(strings)
-    if names is None:
-        names = tuple(sorted({name for text in strings for name in _IDENTIFIER.findall(text)}))
-        if len(_names_cache) > 4096:
-            _names_cache.clear()  # bounded: dynamic code must not grow it forever
-        _names_cache[strings] = names
-    return names
-
-
-class _Accepted:
-    """For one receiver key: the senders it was accepted for, their classes held weakly.
-
-    It dies (``dead``) with any object its key names by identity: those
-    objects are watched through weak references, never held.
-    """
-
-    __slots__ = ("classes", "dead", "every", "instances", "watches")
-
-    def __init__(self) -> None:
-        self.every = False  # accepted for sender=None
-        self.instances: weakref.WeakSet[type] = weakref.WeakSet()  # for objects of these
-        self.classes: weakref.WeakSet[type] = weakref.WeakSet()  # for these class senders
-        self.watches: list[weakref.ref[object]] = []
-        self.dead = False
-
-    def watch(self, objects: list[object]) -> bool:
-        """Die with each of ``objects``; False if one can be neither watched nor ignored."""
-        for obj in objects:
-            if obj is None:
-                continue  # a name bound to nothing (a builtin's name): nothing to watch
-            try:
-                self.watches.append(weakref.ref(obj, self._died))
-            except TypeError:
-                return False
-        return True
-
-    def _died(self, _: object) -> None:
-        self.dead = True  # only a flag: this may run in any thread, during a collection
-
-    def has(self, sender: object) -> bool:
-        if self.dead:
-            return False
-        if sender is None:
-            return self.every
-        if isinstance(sender, type):
-            return sender in self.classes
-        return type(sender) in self.instances
-
-    def add(self, sender: object) -> None:
-        if sender is None:
-            self.every = True
-        elif isinstance(sender, type):
-            self.classes.add(sender)
-        else:
-            self.instances.add(type(sender))
-
-
-#: Keys remembered per signal; past this, dead keys are dropped, then all.
-_MAX_ACCEPTED = 4096
-
-
-def _is_alive(part: object) -> bool:
-    if isinstance(part, weakref.ReferenceType):
-        return part() is not None
-    return not isinstance(part, tuple) or all(map(_is_alive, cast("tuple[object, ...]", part)))
-
-
-def _remember(signal: object, receiver: object, key: Hashable, sender: object) -> None:
-    state = vars(signal)
-    table: dict[Hashable, _Accepted] = state.setdefault("_accepted", {})
-    entry = table.get(key)
-    if entry is None or entry.dead:
-        func: Any = getattr(receiver, "__func__", receiver)
-        names = cast("tuple[Hashable, ...]", key)[5]
-        bound = [func.__globals__.get(name) for name in cast("tuple[str, ...]", names)]
-        entry = _Accepted()
-        if tuple(map(id, bound)) != cast("tuple[Hashable, ...]", key)[6] or not entry.watch(bound):
-            return  # rebound meanwhile, or bound to what cannot be watched: not remembered
-        if len(table) >= _MAX_ACCEPTED:
-            for old, passed in list(table.items()):
-                if passed.dead or not _is_alive(old):
-                    table.pop(old, None)
-            if len(table) >= _MAX_ACCEPTED:
-                table.clear()  # bounded: dynamic code must not grow it forever
-        table[key] = entry
-    entry.add(sender)
-
-
-def _was_accepted(signal: object, key: Hashable, sender: object) -> bool:
-    table: dict[Hashable, _Accepted] | None = vars(signal).get("_accepted")
-    passed = table.get(key) if table is not None else None
-    return passed is not None and passed.has(sender)
-
-
 # -- the check --------------------------------------------------------------------------
 
 
@@ -393,10 +221,10 @@ def check_receiver(signal: object, receiver: Callable[..., Any], sender: object)
             receiver's ``sender`` annotation must accept it (instead of the
             signal's whole sender type).
     """
-    key = _cache_key(receiver)
+    key = verdicts.cache_key(receiver)
     if key is not None:
         try:
-            if _was_accepted(signal, key, sender):
+            if verdicts.was_accepted(signal, key, sender):
                 return  # the same code, annotations and kind of sender passed before
         except Exception:  # an annotation or sender class with a hostile __eq__ or __hash__
             key = None
@@ -420,4 +248,4 @@ def check_receiver(signal: object, receiver: Callable[..., Any], sender: object)
             )
     if key is not None:
         with contextlib.suppress(Exception):  # unhashable after all: not remembered
-            _remember(signal, receiver, key, sender)
+            verdicts.remember(signal, receiver, key, sender)
