@@ -213,7 +213,8 @@ def test_receivers_are_django_61_4_tuples() -> None:
 
     sig.connect(f)
     sig.connect(listener.on, sender=s)
-    sig.connect(a, weak=False, sender=12345)
+    pinned = 12345
+    sig.connect(a, weak=False, sender=pinned)
     (k1, r1, s1, a1), (k2, r2, s2, a2), (k3, r3, s3, a3) = sig.receivers
     assert (k1, r1(), s1, a1) == ((id(f), NONE_ID), f, None, False)
     assert isinstance(r2, weakref.WeakMethod) and r2() == listener.on
@@ -221,7 +222,7 @@ def test_receivers_are_django_61_4_tuples() -> None:
     assert isinstance(s2, weakref.ReferenceType) and s2() is s and a2 is False
     # A sender that cannot be weakly referenced is kept alive: its "reference"
     # (None in Django) returns it, so that a saved list pins it again.
-    assert r3 is a and a3 is True and s3() == 12345
+    assert k3 == (id(a), id(pinned)) and r3 is a and a3 is True and s3() is pinned
 
 
 def test_assign_django_52_triples_and_hand_made_4_tuples() -> None:

@@ -233,13 +233,13 @@ class SignalModel(RuleBasedStateMachine):
         ]
 
     def _check_registry(self) -> None:
-        triples = self.sig.receivers
-        assert all(len(item) == 4 for item in triples)
-        assert [key for key, _, _, _ in triples] == [e.key for e in self.model]
-        assert [bool(a) for _, _, _, a in triples] == [e.is_async for e in self.model]
-        weak = [isinstance(ref, weakref.ReferenceType) for _, ref, _, _ in triples]
+        items = self.sig.receivers
+        assert all(len(item) == 4 for item in items)
+        assert [key for key, _, _, _ in items] == [e.key for e in self.model]
+        assert [bool(a) for _, _, _, a in items] == [e.is_async for e in self.model]
+        weak = [isinstance(ref, weakref.ReferenceType) for _, ref, _, _ in items]
         assert weak == [e.weak for e in self.model]
-        specific = [sender_ref is not None for _, _, sender_ref, _ in triples]
+        specific = [sender_ref is not None for _, _, sender_ref, _ in items]
         assert specific == [e.sender != "none" for e in self.model]
 
     # -- receivers and senders come and go -----------------------------------------------

@@ -43,7 +43,7 @@ else:  # pragma: no cover - Python 3.10
 
 __all__ = [
     "asend",
-    "refuse_inside_running_loop",
+    "live_for_sync_send",
     "restore_context",
     "run_parallel",
     "send_from_sync",
@@ -381,19 +381,25 @@ def send_from_sync(
     return result
 
 
-def refuse_inside_running_loop(signal_text: str) -> None:
-    """Raise if a sync send would have to run async receivers inside a running loop.
+def live_for_sync_send(
+    derefs: Sequence[Callable[[], Receiver | None]], signal: object
+) -> list[Receiver]:
+    """The live async receivers of a ``send()``, resolved when it begins.
 
-    asgiref would raise the same ``RuntimeError`` once the sync receivers had
-    run; raising first leaves the dispatch undone rather than half done.
+    Inside a running event loop they cannot run: asgiref would raise the same
+    ``RuntimeError`` once the sync receivers had run; raising before any
+    receiver is called leaves the dispatch undone rather than half done.
     """
+    receivers = [r for deref in derefs if (r := deref()) is not None]
+    if not receivers:
+        return receivers
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return
+        return receivers
     raise RuntimeError(
         "You cannot use AsyncToSync in the same thread as an async event loop - just "
-        f"await the async function directly. {signal_text} has async receivers, which "
+        f"await the async function directly. {signal!r} has async receivers, which "
         "send() cannot run from inside a running event loop (it would block the loop); "
         "use 'await signal.asend(...)'. No receiver was called."
     )

@@ -18,7 +18,7 @@ from asgiref.sync import iscoroutinefunction
 from typing_extensions import TypeVar as DefaultTypeVar
 
 from . import asyncdispatch, payload, validation
-from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key
+from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
 from .protocols import Receiver, ReceiverDecorator
 from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
 
@@ -172,7 +172,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             except TypeError:
                 raise TypeError(
                     f"Cannot connect {describe_callable(receiver)} to "
-                    f"{validation.signal_text(self)} with weak=True: {_unweakrefable(receiver)}"
+                    f"{validation.signal_text(self)} with weak=True: {why_not_weak(receiver)}"
                 ) from None
         self._register(key, ref, weak, _is_async(receiver), sender)
 
@@ -252,7 +252,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         ) or self._load_snapshot(sender_key(sender))
         if self._payload_check is not None:
             self._payload_check(named)
-        async_receivers = self._resolve_async(async_) if async_ else None
+        async_receivers = asyncdispatch.live_for_sync_send(async_, self) if async_ else None
         responses: list[tuple[Callable[..., Any], Any]] = []
         if len(sync) == 1:
             receiver = sync[0]()
@@ -290,7 +290,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         sync, async_ = self._snapshot_for(sender)
         if self._payload_check is not None:
             self._payload_check(named)
-        async_receivers = self._resolve_async(async_) if async_ else None
+        async_receivers = asyncdispatch.live_for_sync_send(async_, self) if async_ else None
         responses: list[tuple[Callable[..., Any], Any]] = []
         append = responses.append
         for receiver in [r for deref in sync if (r := deref()) is not None]:
@@ -309,19 +309,6 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
     def _log_robust_failure(self, receiver: Callable[..., Any], err: Exception) -> None:
         """Django's hook: log a receiver's error in a robust send (override to change it)."""
         log_robust_failure(receiver, err)
-
-    def _resolve_async(
-        self, async_: Sequence[Callable[[], Callable[..., Any] | None]]
-    ) -> list[Callable[..., Any]]:
-        """The live async receivers of a sync send, resolved when it begins.
-
-        Inside a running event loop they cannot run: refuse before any
-        receiver, sync or async, has been called.
-        """
-        receivers = [r for deref in async_ if (r := deref()) is not None]
-        if receivers:
-            asyncdispatch.refuse_inside_running_loop(validation.signal_text(self))
-        return receivers
 
     async def asend(self, sender: SenderT, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
         """Send signal from sender to all connected receivers, in async code.
@@ -393,22 +380,6 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         """``copy.deepcopy(signal)``: as ``copy.copy`` (receivers are not copied)."""
         clone = memo[id(self)] = self.__copy__()
         return clone
-
-
-def _unweakrefable(receiver: object) -> str:
-    """Why a receiver cannot be held weakly, and the fix."""
-    instance = getattr(receiver, "__self__", None)
-    if isinstance(receiver, MethodType) and instance is not None:
-        cls = type(instance).__qualname__
-        return (
-            f"it is a method of a {cls} instance, and {cls} objects cannot be weakly "
-            f"referenced. Add '__weakref__' to {cls}.__slots__, or pass weak=False to "
-            "keep a strong reference."
-        )
-    return (
-        f"{type(receiver).__qualname__} objects cannot be weakly referenced. "
-        "Pass weak=False to keep a strong reference."
-    )
 
 
 if TYPE_CHECKING:

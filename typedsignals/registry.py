@@ -28,10 +28,22 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable
-from types import MethodType
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from ._utils import NONE_ID, make_id, sender_key
+from ._entries import (
+    EMPTY_SNAPSHOT,
+    GUARDS,
+    SENDER_REFS,
+    Entry,
+    LookupKey,
+    Snapshot,
+    build_snapshot,
+    lookup_key,
+    watch_sender,
+    weak_receiver,
+)
+from ._receiverlist import unpack
+from ._utils import NONE_ID, sender_key
 
 __all__ = [
     "NO_RECEIVERS",
@@ -45,8 +57,6 @@ __all__ = [
 #: Django's marker for "this sender has no receivers" in ``sender_receivers_cache``.
 NO_RECEIVERS: Any = object()
 
-LookupKey = tuple[Hashable, Hashable]
-Deref = Callable[[], Callable[..., Any] | None]
 #: Django 6.1's item of ``Signal.receivers``:
 #: ``(lookup_key, receiver_or_weakref, sender_weakref_or_None, is_async)``.
 ReceiverItem = tuple[LookupKey, Any, Any, bool]
@@ -54,93 +64,6 @@ ReceiverItem = tuple[LookupKey, Any, Any, bool]
 _Prepared = tuple[LookupKey, Any, bool, Any, bool]
 _T = TypeVar("_T")
 _R = TypeVar("_R", bound="ReceiverRegistry")
-
-
-class Snapshot(NamedTuple):
-    """The receivers one send will call, fixed when the send begins.
-
-    Each item is a zero-argument callable that returns the receiver, or None
-    once a weak receiver has died; sync receivers first, in connect order.
-    """
-
-    sync: tuple[Deref, ...]
-    async_: tuple[Deref, ...]
-
-
-EMPTY_SNAPSHOT = Snapshot((), ())
-
-
-class _SenderRef(weakref.ref):  # type: ignore[type-arg]
-    """A weak reference to a specific sender, keyed like its bucket."""
-
-    __slots__ = ("key",)
-    key: Hashable
-
-
-class _SenderMethodRef(weakref.WeakMethod):  # type: ignore[type-arg]
-    __slots__ = ("key",)
-    key: Hashable
-
-
-_SENDER_REFS = (_SenderRef, _SenderMethodRef)
-
-
-class _PinnedSender:
-    """A sender that cannot be weakly referenced, kept alive so its id is not reused.
-
-    Called like a weak reference (it returns the sender), so that it can stand
-    in ``receivers`` where Django has ``None``, and a saved list restored later
-    pins its sender again.
-    """
-
-    __slots__ = ("key", "sender")
-
-    def __init__(self, sender: object, key: Hashable) -> None:
-        self.sender = sender
-        self.key = key
-
-    def __call__(self) -> object:
-        return self.sender
-
-
-_GUARDS = (*_SENDER_REFS, _PinnedSender)
-
-
-def _strong(receiver: Callable[..., Any]) -> Deref:
-    return lambda: receiver
-
-
-class _Entry:
-    """One connected receiver.
-
-    Attributes:
-        key: Django's lookup key, ``(receiver id or dispatch_uid, sender id)``.
-        ref: the receiver itself (``weak=False``) or a weak reference to it.
-        deref: returns the receiver, or None once it has died (``ref`` if weak).
-        is_async: whether it is a coroutine function.
-        seq: the connect order across all senders, for merging buckets.
-    """
-
-    __slots__ = ("deref", "is_async", "key", "ref", "seq")
-
-    def __init__(self, key: LookupKey, ref: Any, weak: bool, is_async: bool) -> None:
-        self.key = key
-        self.ref = ref
-        self.deref: Deref = ref if weak else _strong(ref)
-        self.is_async = is_async
-        self.seq = 0
-
-    @property
-    def weak(self) -> bool:
-        return self.deref is self.ref
-
-
-def _build(entries: Iterable[_Entry]) -> Snapshot:
-    sync: list[Deref] = []
-    async_: list[Deref] = []
-    for entry in entries:
-        (async_ if entry.is_async else sync).append(entry.deref)
-    return Snapshot(tuple(sync), tuple(async_))
 
 
 class ReceiverRegistry:
@@ -151,9 +74,9 @@ class ReceiverRegistry:
         lock
             A ``threading.RLock``; never held while a receiver runs.
         _entries
-            ``{lookup_key: _Entry}`` in connect order: the source of truth.
+            ``{lookup_key: Entry}`` in connect order: the source of truth.
         _buckets
-            ``{sender_key: {lookup_key: _Entry}}``; ``NONE_ID`` holds the
+            ``{sender_key: {lookup_key: Entry}}``; ``NONE_ID`` holds the
             receivers of every sender.
         _senders
             ``{sender_key: guard}`` for specific senders: a weak reference, or
@@ -175,8 +98,8 @@ class ReceiverRegistry:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._busy = False
-        self._entries: dict[LookupKey, _Entry] = {}
-        self._buckets: dict[Hashable, dict[LookupKey, _Entry]] = {}
+        self._entries: dict[LookupKey, Entry] = {}
+        self._buckets: dict[Hashable, dict[LookupKey, Entry]] = {}
         self._senders: dict[Hashable, Any] = {}
         self._ref_keys: dict[int, LookupKey] = {}
         self._snapshots: dict[Hashable, Snapshot | None] = {}
@@ -213,7 +136,7 @@ class ReceiverRegistry:
     def _report_death(self, ref: Any) -> None:
         """The callback of every weak reference the registry holds."""
         self._dead.append(ref)
-        if isinstance(ref, _SENDER_REFS):
+        if isinstance(ref, SENDER_REFS):
             sender_id = ref.key
             if self._senders.get(sender_id) is ref:
                 # Forget its snapshot now (an atomic dict operation), so a new
@@ -272,7 +195,7 @@ class ReceiverRegistry:
 
         None means the item is valid but dead (its receiver or sender has died).
         """
-        key, target, sender_ref, is_async = self._unpack(index, item)
+        key, target, sender_ref, is_async = unpack(index, item, repr(self))
         ref: Any = target
         weak = isinstance(target, weakref.ReferenceType)
         if weak:
@@ -286,32 +209,6 @@ class ReceiverRegistry:
                 return None  # the sender died: Django drops such entries too
         return (key, ref, weak, guard, bool(is_async))
 
-    def _unpack(self, index: int, item: object) -> tuple[LookupKey, Any, Any, object]:
-        """A 6.1 4-tuple or a 5.2 3-tuple as a 4-tuple, or a TypeError naming the problem."""
-        parts = _parts(item)
-        if len(parts) not in (3, 4):
-            problem = "it is not a tuple of 3 or 4 items"
-        else:
-            key, target, sender_ref, is_async = (
-                parts if len(parts) == 4 else (parts[0], parts[1], None, parts[2])
-            )
-            if not _is_pair(key):
-                problem = f"the lookup key {key!r} is not a (receiver_key, sender_key) pair"
-            elif not _hashable(key):
-                problem = f"the lookup key {key!r} is not hashable"
-            elif not callable(target):
-                problem = f"the receiver {target!r} is neither callable nor a weak reference"
-            elif sender_ref is not None and not callable(sender_ref):
-                problem = f"the sender reference {sender_ref!r} is neither None nor a weakref"
-            else:
-                return cast("LookupKey", key), target, sender_ref, is_async
-        raise TypeError(
-            f"Cannot assign receivers of {self!r}: item {index} ({item!r}) is not a receiver: "
-            "expected Django 6.1's (lookup_key, receiver_or_weakref, sender_weakref_or_None, "
-            "is_async) or Django 5.2's (lookup_key, receiver_or_weakref, is_async), and "
-            f"{problem}. The receivers are unchanged."
-        )
-
     def _adopt(self, ref: Any) -> Any:
         """Our own live reference as it is, a foreign one re-made with our callback."""
         if ref.__callback__ is self._receiver_died:
@@ -322,7 +219,7 @@ class ReceiverRegistry:
     def _adopt_guard(self, sender_ref: Callable[[], object], sender_id: Hashable) -> Any:
         """Our own guard of this sender as it is, a foreign reference re-made as ours."""
         sender = sender_ref()
-        if type(sender_ref) in _GUARDS and cast(Any, sender_ref).key == sender_id:
+        if type(sender_ref) in GUARDS and cast(Any, sender_ref).key == sender_id:
             return sender_ref if sender is not None else None
         if sender is None:
             return None
@@ -357,7 +254,7 @@ class ReceiverRegistry:
                     guard = current  # the guard already watching this sender
                 if guard is not None:
                     self._senders[sender_id] = guard
-            self._add(_Entry(key, ref, weak, is_async))
+            self._add(Entry(key, ref, weak, is_async))
         # Whatever died while we installed it reported a death we ignored, as
         # it was not yet ours: check now.
         for key in [k for k, e in self._entries.items() if e.deref() is None]:
@@ -379,10 +276,7 @@ class ReceiverRegistry:
 
     def _weak(self, receiver: Callable[..., Any]) -> Any:
         """A weak reference to ``receiver`` whose death is reported to this registry."""
-        if isinstance(receiver, MethodType):
-            return weakref.WeakMethod(receiver, self._receiver_died)
-        # Looked up at each call, as in Django (whose tests patch weakref.ref).
-        return weakref.ref(receiver, self._receiver_died)
+        return weak_receiver(receiver, self._receiver_died)
 
     def _register(
         self, key: LookupKey, ref: Any, weak: bool, is_async: bool, sender: object
@@ -398,7 +292,7 @@ class ReceiverRegistry:
         sender_id = key[1]
         if sender_id != NONE_ID and sender_id not in self._senders:
             self._senders[sender_id] = self._watch(sender, sender_id)
-        self._add(_Entry(key, ref, weak, is_async))
+        self._add(Entry(key, ref, weak, is_async))
         self._invalidate(every_sender=sender_id == NONE_ID, sender=sender_id)
 
     def _unregister(self, key: LookupKey) -> bool:
@@ -411,7 +305,7 @@ class ReceiverRegistry:
         self._remove(entry)
         return True
 
-    def _add(self, entry: _Entry) -> None:
+    def _add(self, entry: Entry) -> None:
         # Lock held.
         self._seq += 1
         entry.seq = self._seq
@@ -423,7 +317,7 @@ class ReceiverRegistry:
         if key[1] != NONE_ID:
             self._snapshots.setdefault(key[1], None)
 
-    def _remove(self, entry: _Entry) -> None:
+    def _remove(self, entry: Entry) -> None:
         # Lock held.
         key = entry.key
         del self._entries[key]
@@ -441,18 +335,7 @@ class ReceiverRegistry:
         self._invalidate(every_sender=sender_id == NONE_ID, sender=sender_id)
 
     def _watch(self, sender: object, sender_id: Hashable) -> Any:
-        """A guard for a specific sender, so that its id cannot be reused unnoticed."""
-        try:
-            if isinstance(sender, MethodType):
-                ref: Any = _SenderMethodRef(sender, self._receiver_died)
-            else:
-                ref = _SenderRef(sender, self._receiver_died)
-        except TypeError:
-            # Not weakly referenceable (an int, a str, a tuple...): keep it
-            # alive, which keeps its id from being reused.
-            return _PinnedSender(sender, sender_id)
-        ref.key = sender_id
-        return ref
+        return watch_sender(sender, sender_id, self._receiver_died)
 
     def _invalidate(self, *, every_sender: bool, sender: Hashable = NONE_ID) -> None:
         # Lock held. Stale snapshots are rebuilt by the next send that needs them.
@@ -469,7 +352,7 @@ class ReceiverRegistry:
         # Lock held. Only touches what the callbacks reported: O(deaths).
         while self._dead:
             ref = self._dead.pop()
-            if isinstance(ref, _SENDER_REFS):
+            if isinstance(ref, SENDER_REFS):
                 sender_id = ref.key
                 if self._senders.get(sender_id) is ref:
                     self._drop_sender(sender_id)
@@ -508,14 +391,14 @@ class ReceiverRegistry:
             if snapshot is None:
                 merged = [*self._buckets.get(NONE_ID, {}).values(), *bucket.values()]
                 merged.sort(key=_seq)
-                snapshot = self._snapshots[sender_id] = _build(merged)
+                snapshot = self._snapshots[sender_id] = build_snapshot(merged)
                 if guard is not None and guard() is None:
                     # It died as we built this: its death callback may have run first.
                     self._snapshots.pop(sender_id, None)
             return snapshot
         snapshot = self._any_snapshot
         if snapshot is None:
-            snapshot = self._any_snapshot = _build(self._buckets.get(NONE_ID, {}).values())
+            snapshot = self._any_snapshot = build_snapshot(self._buckets.get(NONE_ID, {}).values())
         return snapshot
 
     def _snapshot_for(self, sender: object) -> Snapshot:
@@ -536,29 +419,7 @@ def _nothing() -> None:
     pass
 
 
-def _seq(entry: _Entry) -> int:
+def _seq(entry: Entry) -> int:
     return entry.seq
 
 
-def _parts(item: object) -> tuple[Any, ...]:
-    """The items of a tuple or list; () for anything else."""
-    return tuple(cast("Iterable[Any]", item)) if isinstance(item, (tuple, list)) else ()
-
-
-def _is_pair(key: object) -> bool:
-    return len(_parts(key)) == 2 and isinstance(key, tuple)
-
-
-def _hashable(key: object) -> bool:
-    try:
-        hash(key)
-    except TypeError:
-        return False
-    return True
-
-
-def lookup_key(receiver: object, sender: object, dispatch_uid: Hashable | None) -> LookupKey:
-    """Django's lookup key: ``dispatch_uid`` (if truthy) or the receiver's id, with the sender's."""
-    if dispatch_uid:
-        return (dispatch_uid, sender_key(sender))
-    return (make_id(receiver), sender_key(sender))
