@@ -676,3 +676,28 @@ def test_results_are_sync_receivers_then_async_in_connect_order(method: str) -> 
     responses = asyncio.run(call(None)) if method.startswith("a") else call(None)
     assert [resp for _, resp in responses] == [0, 2, 4, 1, 3, 5]
     assert [r for r, _ in responses] == [receivers[i] for i in (0, 2, 4, 1, 3, 5)]
+
+
+def test_a_loops_task_factory_makes_the_receivers_tasks() -> None:
+    """Receivers' tasks start eagerly only on a loop without a task factory of its own."""
+    sig = Signal()
+    made: list[Any] = []
+    ran_in: list[Any] = []
+
+    async def receiver(sender: Any, **kwargs: Any) -> str:
+        ran_in.append(asyncio.current_task())
+        return "done"
+
+    sig.connect(receiver)
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Any:
+        task = asyncio.Task(coro, loop=loop, **kwargs)
+        made.append(task)
+        return task
+
+    async def main() -> list[Any]:
+        asyncio.get_running_loop().set_task_factory(factory)
+        return await sig.asend(None)
+
+    assert _run(main) == [(receiver, "done")]
+    assert len(ran_in) == 1 and ran_in[0] in made
