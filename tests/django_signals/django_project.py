@@ -1,0 +1,117 @@
+"""The test project (``project/``) checked both ways, and what its marks expect.
+
+A line ending ``# E: rule-id, rule-id`` expects one error per rule named, from
+both checkers on both Django versions; ``# E(static): ...``,
+``# E(runtime): ...``, ``# E(5.2): ...`` (qualifiers combine: ``E(runtime,
+6.1)``) restrict it. ``static`` is mypy with django-stubs' plugin and ours;
+``runtime`` is ``manage.py check``. Both report at the ``@receiver`` line;
+for ``connect()``, mypy reports the call and the check the ``def``.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from support.venvs import python_in, venv
+
+from typedsignals.rules import ALL_RULES
+
+PROJECT = Path(__file__).resolve().parent / "project"
+VERSIONS = {"5.2": "3.11", "6.1": "3.13"}  # Django version: the CPython it is tested on
+TOOLS = ("static", "runtime")
+
+Error = tuple[str, int, str]  # (path relative to the project, line, rule id)
+
+_MARK = re.compile(r"#\s*E(?:\((?P<qualifiers>[^)]*)\))?:\s*(?P<rules>[\w\-, ]+)$")
+_MYPY = re.compile(r"^(?P<path>[^:\s]+\.py):(?P<line>\d+): error: (?P<message>.*)$")
+_RULE = re.compile(r"\[(receiver-[a-z-]+)\]")
+_CHECK = re.compile(
+    r"\(typedsignals\.E(?P<number>\d{3})\) Receiver \S+ \((?P<path>[^():]+\.py):(?P<line>\d+)\)"
+)
+_RULE_BY_NUMBER = {rule.number: rule.id for rule in ALL_RULES}
+
+
+def expected(tool: str, version: str) -> Counter[Error]:
+    """What the marks in the project's modules expect from ``tool`` on Django ``version``."""
+    found: Counter[Error] = Counter()
+    for path in sorted(PROJECT.rglob("*.py")):
+        for number, text in enumerate(path.read_text().splitlines(), start=1):
+            mark = _MARK.search(text)
+            if mark is None:
+                continue
+            qualifiers = {q.strip() for q in (mark["qualifiers"] or "").split(",") if q.strip()}
+            assert qualifiers <= {*TOOLS, *VERSIONS}, f"{path}:{number}: {qualifiers}"
+            if qualifiers & set(TOOLS) and tool not in qualifiers:
+                continue
+            if qualifiers & set(VERSIONS) and version not in qualifiers:
+                continue
+            for rule in (r.strip() for r in mark["rules"].split(",")):
+                assert rule in _RULE_BY_NUMBER.values(), f"{path}:{number}: {rule}"
+                found[(str(path.relative_to(PROJECT)), number, rule)] += 1
+    return found
+
+
+@dataclass(frozen=True)
+class Run:
+    """One checker's run: its output, its reported errors and how long it took."""
+
+    output: str
+    returncode: int
+    errors: Counter[Error]
+    seconds: float
+
+
+def environment(version: str) -> Path:
+    """A venv with Django ``version``, its django-stubs, mypy and this typedsignals[django]."""
+    requirements = [f"django=={version}.*", f"django-stubs[compatible-mypy]=={version}.*"]
+    return venv(VERSIONS[version], requirements, extras="django", name=f"django{version}")
+
+
+def _run(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, cwd=PROJECT, capture_output=True, text=True, timeout=600, check=False
+    )
+    return done, time.perf_counter() - start
+
+
+def run_mypy(env: Path, version: str, cache: Path) -> Run:
+    """mypy (config ``project/mypy.ini``) on the project; ``task_receivers`` only on 6.x."""
+    files = ["testproject", "shop/models.py", "shop/apps.py", "shop/signals.py"]
+    files += ["shop/receivers.py", "shop/mistakes.py"]
+    if version != "5.2":
+        files.append("shop/task_receivers.py")
+    command = [str(python_in(env)), "-m", "mypy", "--config-file", "mypy.ini"]
+    command += ["--cache-dir", str(cache), "--no-error-summary", *files]
+    done, seconds = _run(command)
+    errors: Counter[Error] = Counter()
+    for line in done.stdout.splitlines():
+        match = _MYPY.match(line)
+        if match is None:
+            continue
+        rule = _RULE.search(match["message"])
+        assert rule is not None and line.endswith("[signal-receiver]"), f"not ours: {line}"
+        errors[(match["path"], int(match["line"]), rule.group(1))] += 1
+    return Run(done.stdout + done.stderr, done.returncode, errors, seconds)
+
+
+def run_check(env: Path, *args: str, settings: str = "testproject.settings") -> Run:
+    """``manage.py check`` on the project."""
+    command = [str(python_in(env)), "manage.py", "check", f"--settings={settings}", *args]
+    done, seconds = _run(command)
+    output = done.stdout + done.stderr
+    errors: Counter[Error] = Counter()
+    for line in output.splitlines():
+        match = _CHECK.search(line)
+        if match is None:
+            assert "typedsignals." not in line, f"not parsed: {line}"
+            continue
+        rule = _RULE_BY_NUMBER[int(match["number"])]
+        assert f"[{rule}]" in line, line  # the id and the rule it names agree
+        errors[(match["path"], int(match["line"]), rule)] += 1
+    return Run(output, done.returncode, errors, seconds)
