@@ -15,4 +15,6 @@ class ShopConfig(AppConfig):
             # By name: mypy on Django 5.2 must not follow it (the tests pass it on 6.1).
             importlib.import_module("shop.task_receivers")
         post_migrate.connect(receivers.after_migrate, sender=self)
-        post_migrate.connect(mistakes.after_migrate_wrong_config, sender=self)  # E(static): receiver-payload-type
+        post_migrate.connect(  # E(static): receiver-payload-type
+            mistakes.after_migrate_wrong_config, sender=self
+        )

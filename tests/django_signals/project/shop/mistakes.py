@@ -109,14 +109,18 @@ def after_migrate_wrong_config(  # E(runtime): receiver-payload-type
     """Connected in ShopConfig.ready() with sender=self."""
 
 
-def connected_typo(sender: type[Book], instance: Book, creatd: bool, **kwargs: Any) -> None: ...  # E(runtime): receiver-unknown-parameter
+def connected_typo(  # E(runtime): receiver-unknown-parameter
+    sender: type[Book], instance: Book, creatd: bool, **kwargs: Any
+) -> None: ...
 
 
 post_save.connect(connected_typo, sender=Book)  # E(static): receiver-unknown-parameter
 
 
 class Audit:
-    def saved(self, sender: type[Author], **kwargs: Any) -> None: ...  # E(runtime): receiver-sender-type
+    def saved(  # E(runtime): receiver-sender-type
+        self, sender: type[Author], **kwargs: Any
+    ) -> None: ...
 
 
 audit = Audit()

@@ -40,7 +40,6 @@ from .apps import ShopConfig
 from .models import Author, Book, BookProxy, Ebook
 from .signals import order_placed
 
-
 # -- model signals, with and without a sender filter ---------------------------------------
 
 
@@ -61,7 +60,9 @@ def any_model_saved(sender: type[Model], instance: Model, created: bool, **kwarg
 
 
 @receiver([pre_save, post_save], sender=Book)
-def book_saving(sender: type[Book], instance: Book, raw: bool, using: str, **kwargs: Any) -> None: ...
+def book_saving(
+    sender: type[Book], instance: Book, raw: bool, using: str, **kwargs: Any
+) -> None: ...
 
 
 @receiver(pre_save, sender=BookProxy)
@@ -130,7 +131,9 @@ def before_migrate(
 ) -> None: ...
 
 
-def after_migrate(sender: ShopConfig, app_config: ShopConfig, verbosity: int, **kwargs: Any) -> None:
+def after_migrate(
+    sender: ShopConfig, app_config: ShopConfig, verbosity: int, **kwargs: Any
+) -> None:
     """Connected in ShopConfig.ready() with sender=self."""
 
 
@@ -162,7 +165,9 @@ async def book_saved_async(instance: Book, **kwargs: Any) -> None: ...
 
 
 @receiver(request_started)
-def started(sender: type[BaseHandler], environ: dict[str, Any] | None = None, **kwargs: Any) -> None: ...
+def started(
+    sender: type[BaseHandler], environ: dict[str, Any] | None = None, **kwargs: Any
+) -> None: ...
 
 
 @receiver(request_finished)
