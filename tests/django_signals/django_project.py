@@ -72,6 +72,13 @@ def environment(version: str) -> Path:
     return venv(VERSIONS[version], requirements, extras="django", name=f"django{version}")
 
 
+def installed_django(env: Path) -> Path:
+    """The directory holding the ``django`` package installed in ``env``."""
+    found = sorted(env.glob("lib/python3.*/site-packages/django"))
+    assert len(found) == 1, found
+    return found[0].parent
+
+
 def _run(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float]:
     start = time.perf_counter()
     done = subprocess.run(

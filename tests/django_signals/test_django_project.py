@@ -12,14 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import pytest
-from django_project import VERSIONS, environment, expected, run_check, run_mypy
-
-
-@pytest.fixture(scope="module", params=sorted(VERSIONS))
-def django_env(request: pytest.FixtureRequest) -> tuple[str, Path]:
-    version: str = request.param
-    return version, environment(version)
+from django_project import expected, run_check, run_mypy
 
 
 def test_the_marks_cover_every_rule_and_differ_by_version() -> None:

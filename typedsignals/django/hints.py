@@ -31,28 +31,41 @@ from .declarations import DeclaredSignal
 __all__ = ["ReceiverTypes", "receiver_types", "resolve_names", "sender_classes"]
 
 
-@cache
 def resolve_names() -> None:
-    """Import the names ``declarations.py`` imports for type checkers, and bind them there."""
-    tree = ast.parse(inspect.getsource(declarations))
-    blocks = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.If)
-        and isinstance(node.test, ast.Name)
-        and node.test.id == "TYPE_CHECKING"
-    ]
+    """Import the names ``declarations.py`` imports for type checkers, and bind them there.
+
+    Names already bound are kept; one that cannot be imported yet (a model
+    class before the app registry is ready) is tried again on the next call.
+    """
     names = declarations.__dict__
-    for statement in (s for block in blocks for s in block.body):
-        if not isinstance(statement, ast.ImportFrom) or statement.module is None:
+    for module_name, name, bound_as in _type_checking_imports():
+        if bound_as in names:
             continue
         try:
-            module = importlib.import_module(statement.module)
-        except ImportError:
-            continue  # a module this Django version does not have
-        for alias in statement.names:
-            if hasattr(module, alias.name):
-                names.setdefault(alias.asname or alias.name, getattr(module, alias.name))
+            module = importlib.import_module(module_name)
+        except Exception:  # ImportError, or Django's AppRegistryNotReady
+            continue
+        if hasattr(module, name):
+            names[bound_as] = getattr(module, name)
+
+
+@cache
+def _type_checking_imports() -> tuple[tuple[str, str, str], ...]:
+    """(module, name, bound as) for each ``from module import name`` under ``TYPE_CHECKING``."""
+    tree = ast.parse(inspect.getsource(declarations))
+    found: list[tuple[str, str, str]] = []
+    for node in tree.body:
+        if not (
+            isinstance(node, ast.If)
+            and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING"
+        ):
+            continue
+        for statement in node.body:
+            if isinstance(statement, ast.ImportFrom) and statement.module is not None:
+                module_name = statement.module
+                found += [(module_name, a.name, a.asname or a.name) for a in statement.names]
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -61,13 +74,14 @@ class ReceiverTypes:
 
     Attributes:
         sender: the type its ``sender`` parameter must accept, or None when unknown.
-        fields: the payload keys, the signal's type variables bound.
+        fields: the payload keys, the signal's type variables bound; None if the
+            declaration cannot be read (the rules that need no types apply).
         label: names the signal in messages:
             ``signal 'post_save' (Signal[type[Book], PostSave[Book]])``.
     """
 
     sender: object
-    fields: Mapping[str, rules.Field[object]]
+    fields: Mapping[str, rules.Field[object]] | None
     label: str
 
 
@@ -91,7 +105,10 @@ def receiver_types(
             identified: its type variables, and the sender rule, are unknown.
     """
     resolve_names()
-    hints = te.get_type_hints(declared.declaration)
+    try:
+        hints = te.get_type_hints(declared.declaration)
+    except Exception:  # a name this Django lacks: check what needs no types
+        return ReceiverTypes(None, None, f"signal '{declared.name}'")
     declared_sender, payload = hints["sender"], hints["payload"]
     payload_class = te.get_origin(payload) or payload
     bindings = _bindings(declared_sender, sender, known)
@@ -176,8 +193,12 @@ def sender_classes(declared: DeclaredSignal) -> list[type]:
     type variables): where the system check looks for a sender known only by its ``id()``.
     """
     resolve_names()
+    try:
+        declared_sender = te.get_type_hints(declared.declaration)["sender"]
+    except Exception:
+        return []
     found: list[type] = []
-    for item in _members(te.get_type_hints(declared.declaration)["sender"]):
+    for item in _members(declared_sender):
         target = te.get_args(item)[0] if te.get_origin(item) is type else item
         if isinstance(target, validation.TypeVar_types):
             target = _resolved(target.__bound__)
