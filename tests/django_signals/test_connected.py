@@ -114,12 +114,18 @@ def test_django_61_quadruples() -> None:
 
 
 def test_subclasses_include_the_root_once() -> None:
-    class Diamond(Sender, object):
+    class Left(Sender):
+        pass
+
+    class Right(Sender):
+        pass
+
+    class Diamond(Left, Right):  # a subclass of two subclasses
         pass
 
     found = list(subclasses(Sender))
     assert found[0] is Sender
-    assert {Subsender, Diamond} <= set(found)
+    assert {Subsender, Left, Right, Diamond} <= set(found)
     assert len(found) == len(set(found))
 
 
