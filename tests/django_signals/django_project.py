@@ -1,4 +1,7 @@
-"""The test project (``project/``) checked both ways, and what its marks expect.
+"""A Django project checked both ways, and what its marks expect.
+
+Two projects: the test project (``project/``) and the example
+(``examples/django_project/``), whose README output the tests confirm.
 
 A line ending ``# E: rule-id, rule-id`` expects one error per rule named, from
 both checkers on both Django versions; ``# E(static): ...``,
@@ -21,7 +24,6 @@ from support.venvs import python_in, venv
 
 from typedsignals.rules import ALL_RULES
 
-PROJECT = Path(__file__).resolve().parent / "project"
 VERSIONS = {"5.2": "3.11", "6.1": "3.13"}  # Django version: the CPython it is tested on
 TOOLS = ("static", "runtime")
 
@@ -36,10 +38,47 @@ _CHECK = re.compile(
 _RULE_BY_NUMBER = {rule.number: rule.id for rule in ALL_RULES}
 
 
-def expected(tool: str, version: str) -> Counter[Error]:
+@dataclass(frozen=True)
+class Project:
+    """A Django project: its directory, settings module and what mypy checks there.
+
+    Attributes:
+        root: the directory of ``manage.py`` and ``mypy.ini``.
+        settings: the settings module.
+        files: what mypy checks, relative to ``root``.
+        files_6: what mypy checks in addition from Django 6.0 on.
+    """
+
+    root: Path
+    settings: str
+    files: tuple[str, ...]
+    files_6: tuple[str, ...] = ()
+
+
+PROJECT = Project(
+    Path(__file__).resolve().parent / "project",
+    "testproject.settings",
+    (
+        "testproject",
+        "shop/models.py",
+        "shop/apps.py",
+        "shop/signals.py",
+        "shop/receivers.py",
+        "shop/mistakes.py",
+    ),
+    ("shop/task_receivers.py",),
+)
+EXAMPLE = Project(
+    Path(__file__).resolve().parents[2] / "examples" / "django_project",
+    "bookshop.settings",
+    ("manage.py", "bookshop", "shop"),
+)
+
+
+def expected(tool: str, version: str, project: Project = PROJECT) -> Counter[Error]:
     """What the marks in the project's modules expect from ``tool`` on Django ``version``."""
     found: Counter[Error] = Counter()
-    for path in sorted(PROJECT.rglob("*.py")):
+    for path in sorted(project.root.rglob("*.py")):
         for number, text in enumerate(path.read_text().splitlines(), start=1):
             mark = _MARK.search(text)
             if mark is None:
@@ -52,7 +91,7 @@ def expected(tool: str, version: str) -> Counter[Error]:
                 continue
             for rule in (r.strip() for r in mark["rules"].split(",")):
                 assert rule in _RULE_BY_NUMBER.values(), f"{path}:{number}: {rule}"
-                found[(str(path.relative_to(PROJECT)), number, rule)] += 1
+                found[(str(path.relative_to(project.root)), number, rule)] += 1
     return found
 
 
@@ -79,23 +118,20 @@ def installed_django(env: Path) -> Path:
     return found[0].parent
 
 
-def _run(command: list[str]) -> tuple[subprocess.CompletedProcess[str], float]:
+def _run(command: list[str], project: Project) -> tuple[subprocess.CompletedProcess[str], float]:
     start = time.perf_counter()
     done = subprocess.run(
-        command, cwd=PROJECT, capture_output=True, text=True, timeout=600, check=False
+        command, cwd=project.root, capture_output=True, text=True, timeout=600, check=False
     )
     return done, time.perf_counter() - start
 
 
-def run_mypy(env: Path, version: str, cache: Path) -> Run:
-    """mypy (config ``project/mypy.ini``) on the project; ``task_receivers`` only on 6.x."""
-    files = ["testproject", "shop/models.py", "shop/apps.py", "shop/signals.py"]
-    files += ["shop/receivers.py", "shop/mistakes.py"]
-    if version != "5.2":
-        files.append("shop/task_receivers.py")
+def run_mypy(env: Path, version: str, cache: Path, project: Project = PROJECT) -> Run:
+    """mypy, with the project's ``mypy.ini``, on its files for Django ``version``."""
+    files = [*project.files, *(project.files_6 if version >= "6" else ())]
     command = [str(python_in(env)), "-m", "mypy", "--config-file", "mypy.ini"]
     command += ["--cache-dir", str(cache), "--no-error-summary", *files]
-    done, seconds = _run(command)
+    done, seconds = _run(command, project)
     errors: Counter[Error] = Counter()
     for line in done.stdout.splitlines():
         match = _MYPY.match(line)
@@ -107,10 +143,13 @@ def run_mypy(env: Path, version: str, cache: Path) -> Run:
     return Run(done.stdout + done.stderr, done.returncode, errors, seconds)
 
 
-def run_check(env: Path, *args: str, settings: str = "testproject.settings") -> Run:
-    """``manage.py check`` on the project."""
-    command = [str(python_in(env)), "manage.py", "check", f"--settings={settings}", *args]
-    done, seconds = _run(command)
+def run_check(
+    env: Path, *args: str, settings: str | None = None, project: Project = PROJECT
+) -> Run:
+    """``manage.py check`` on the project (``settings``: instead of the project's own)."""
+    command = [str(python_in(env)), "manage.py", "check"]
+    command += [f"--settings={settings or project.settings}", *args]
+    done, seconds = _run(command, project)
     output = done.stdout + done.stderr
     errors: Counter[Error] = Counter()
     for line in output.splitlines():

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from django_project import expected, run_check, run_mypy
+from django_project import EXAMPLE, expected, run_check, run_mypy
 
 
 def test_the_marks_cover_every_rule_and_differ_by_version() -> None:
@@ -62,3 +62,14 @@ def test_checking_one_app_checks_only_its_receivers(django_env: tuple[str, Path]
     assert other.errors == Counter(), other.output
     shop = run_check(env, "shop")
     assert shop.errors == expected("runtime", version), shop.output
+
+
+def test_the_example_project_reports_what_the_readme_shows(
+    django_env: tuple[str, Path], tmp_path: Path
+) -> None:
+    version, env = django_env
+    static = run_mypy(env, version, tmp_path / "cache", EXAMPLE)
+    assert static.errors == expected("static", version, EXAMPLE), static.output
+    runtime = run_check(env, project=EXAMPLE)
+    assert runtime.errors == expected("runtime", version, EXAMPLE), runtime.output
+    assert len(static.errors) == 4
