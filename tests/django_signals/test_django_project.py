@@ -13,6 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 from django_project import EXAMPLE, expected, run_check, run_mypy
+from support.venvs import venv
 
 
 def test_the_marks_cover_every_rule_and_differ_by_version() -> None:
@@ -73,3 +74,10 @@ def test_the_example_project_reports_what_the_readme_shows(
     runtime = run_check(env, project=EXAMPLE)
     assert runtime.errors == expected("runtime", version, EXAMPLE), runtime.output
     assert len(static.errors) == 4
+
+
+def test_system_check_on_the_oldest_python() -> None:
+    """CPython 3.10 (the oldest supported) with Django 5.2: the same errors."""
+    env = venv("3.10", ["django==5.2.*"], extras="django", name="django5.2")
+    run = run_check(env)
+    assert run.errors == expected("runtime", "5.2"), run.output

@@ -182,7 +182,8 @@ def _substitute(tp: object, bindings: Mapping[object, object]) -> object:
     if isinstance(tp, validation.TypeVar_types):
         return bindings.get(tp, Any)
     parameters: tuple[object, ...] = getattr(tp, "__parameters__", ())
-    if not parameters or isinstance(tp, type):
+    # (A plain generic class has parameters too; on 3.10 type[M] passes isinstance(..., type).)
+    if not parameters or (te.get_origin(tp) is None and isinstance(tp, type)):
         return tp
     # A parameterised alias binds its remaining variables when subscripted again.
     return typing.cast(Any, tp)[tuple(bindings.get(p, Any) for p in parameters)]

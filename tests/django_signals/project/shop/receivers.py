@@ -35,6 +35,9 @@ from django.http import HttpRequest
 from django.template import Context, Template
 from django.test.signals import template_rendered
 from django.utils.autoreload import BaseReloader, file_changed
+from typing_extensions import Unpack
+
+from typedsignals.django.declarations import PostSave
 
 from .apps import ShopConfig
 from .models import Author, Book, BookProxy, Ebook
@@ -71,6 +74,13 @@ def proxy_saving(sender: type[BookProxy], instance: BookProxy, **kwargs: Any) ->
 
 @receiver(pre_save, sender=BookProxy)
 def proxy_saving_as_book(sender: type[Book], instance: Book, **kwargs: Any) -> None: ...
+
+
+@receiver(post_save, sender=Book)
+def book_saved_payload(sender: type[Book], **kwargs: Unpack[PostSave[Book]]) -> None:
+    """The declarations' TypedDicts type **kwargs (mypy: kwargs["instance"] is a Book)."""
+    assert_book: Book = kwargs["instance"]
+    del assert_book
 
 
 @receiver(post_save, sender=Ebook)
