@@ -19,7 +19,7 @@ import pytest
 from django_project import installed_django
 
 from typedsignals.django import declarations
-from typedsignals.django.declarations import declared_signals
+from typedsignals.django.signals import declared_signals
 
 SENDS = {"send", "send_robust", "asend", "asend_robust"}
 

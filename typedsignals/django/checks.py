@@ -35,8 +35,8 @@ from typedsignals import rules, typecompat, validation
 from typedsignals._utils import describe_callable, unwrap
 
 from .connected import Connection, connections, subclasses
-from .declarations import DeclaredSignal, declared_signals
 from .hints import ReceiverTypes, receiver_types, sender_classes
+from .signals import DeclaredSignal, declared_signals
 
 __all__ = ["check_receivers", "rule_id"]
 

@@ -7,20 +7,20 @@ module to mypy's build), and the system check reads them with
 ``typing.get_type_hints`` once Django is set up. Django is imported for type
 checkers only, so importing this module needs no Django at all.
 
-Each signal is a class with two annotations, ``sender`` and ``payload``.
+Each signal is declared by a class with two annotations, ``sender`` and ``payload``
+(one class serves signals that send alike: ``pre_migrate`` and ``post_migrate``).
 Where a signal carries the sender's own instance, the class is generic in it
 (``PostSaveSignal[M]``: sender ``type[M]``, ``instance: M``): a receiver
 connected with ``sender=Book`` receives ``instance: Book``, one connected to
 every sender receives ``instance: Model``.
 
 A key that some sends leave out is ``NotRequired`` (``request_started`` sends
-``environ`` from WSGI and ``scope`` from ASGI). ``SIGNALS`` says which
-declaration applies to which Django version.
+``environ`` from WSGI and ``scope`` from ASGI). ``signals.py`` says which
+declaration applies to which signal, for which Django version.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal
 
 from typing_extensions import NotRequired, TypedDict, TypeVar
@@ -45,11 +45,10 @@ if TYPE_CHECKING:
     from django.utils.autoreload import BaseReloader
 
 __all__ = [
-    "SIGNALS",
+    "AutoreloadStartedSignal",
     "ClassPreparedSignal",
     "ConnectionCreated",
     "ConnectionCreatedSignal",
-    "DeclaredSignal",
     "FileChanged",
     "FileChangedSignal",
     "GotRequestException",
@@ -59,19 +58,18 @@ __all__ = [
     "M2MChangedSignal",
     "M2MChangedSignal52",
     "Migrate",
+    "MigrateSignal",
     "NoPayload",
     "PostDelete",
     "PostDeleteSignal",
     "PostInit",
     "PostInitSignal",
-    "PostMigrateSignal",
     "PostSave",
     "PostSaveSignal",
     "PreDelete",
     "PreDeleteSignal",
     "PreInit",
     "PreInitSignal",
-    "PreMigrateSignal",
     "PreSave",
     "PreSaveSignal",
     "RequestFinishedSignal",
@@ -79,10 +77,8 @@ __all__ = [
     "RequestStartedSignal",
     "SettingChanged",
     "SettingChangedSignal",
-    "TaskEnqueuedSignal",
-    "TaskFinishedSignal",
     "TaskPayload",
-    "TaskStartedSignal",
+    "TaskSignal",
     "TemplateRendered",
     "TemplateRenderedSignal",
     "UserLoggedIn",
@@ -91,7 +87,6 @@ __all__ = [
     "UserLoggedOutSignal",
     "UserLoginFailed",
     "UserLoginFailedSignal",
-    "declared_signals",
 ]
 
 #: The model a model signal's sender is (``type[ModelT]``) and its ``instance`` is.
@@ -324,15 +319,8 @@ class M2MChangedSignal:
     payload: M2MChanged
 
 
-class PreMigrateSignal(Generic[AppConfigT]):
-    """``django.db.models.signals.pre_migrate``."""
-
-    sender: AppConfigT
-    payload: Migrate[AppConfigT]
-
-
-class PostMigrateSignal(Generic[AppConfigT]):
-    """``django.db.models.signals.post_migrate``."""
+class MigrateSignal(Generic[AppConfigT]):
+    """``django.db.models.signals.pre_migrate`` and ``post_migrate``."""
 
     sender: AppConfigT
     payload: Migrate[AppConfigT]
@@ -401,22 +389,8 @@ class UserLoginFailedSignal:
     payload: UserLoginFailed
 
 
-class TaskEnqueuedSignal:
-    """``django.tasks.signals.task_enqueued``."""
-
-    sender: type[BaseTaskBackend]
-    payload: TaskPayload
-
-
-class TaskStartedSignal:
-    """``django.tasks.signals.task_started``."""
-
-    sender: type[BaseTaskBackend]
-    payload: TaskPayload
-
-
-class TaskFinishedSignal:
-    """``django.tasks.signals.task_finished``."""
+class TaskSignal:
+    """``django.tasks.signals.task_enqueued``, ``task_started`` and ``task_finished``."""
 
     sender: type[BaseTaskBackend]
     payload: TaskPayload
@@ -434,72 +408,3 @@ class FileChangedSignal:
 
     sender: BaseReloader
     payload: FileChanged
-
-
-# -- which declaration applies to which Django version -----------------------------------
-
-
-@dataclass(frozen=True)
-class DeclaredSignal:
-    """One built-in signal and the Django versions its declaration matches.
-
-    Attributes:
-        signal: where Django defines it, ``"django.db.models.signals.post_save"``.
-        declaration: the class above that declares its sender and payload.
-        since: the first Django version (major, minor) that sends it this way.
-        until: the first version that no longer does, or None.
-    """
-
-    signal: str
-    declaration: type
-    since: tuple[int, int] = (0, 0)
-    until: tuple[int, int] | None = None
-
-    @property
-    def name(self) -> str:
-        """The signal's name: ``"post_save"``."""
-        return self.signal.rpartition(".")[2]
-
-    def applies_to(self, version: tuple[int, int]) -> bool:
-        """Whether Django ``version`` (major, minor) sends this signal as declared."""
-        return self.since <= version and (self.until is None or version < self.until)
-
-
-_MODELS = "django.db.models.signals"
-_CORE = "django.core.signals"
-_AUTH = "django.contrib.auth.signals"
-_TASKS = "django.tasks.signals"
-
-#: Every built-in signal, by the Django versions each declaration matches.
-SIGNALS: tuple[DeclaredSignal, ...] = (
-    DeclaredSignal(f"{_MODELS}.class_prepared", ClassPreparedSignal),
-    DeclaredSignal(f"{_MODELS}.pre_init", PreInitSignal),
-    DeclaredSignal(f"{_MODELS}.post_init", PostInitSignal),
-    DeclaredSignal(f"{_MODELS}.pre_save", PreSaveSignal),
-    DeclaredSignal(f"{_MODELS}.post_save", PostSaveSignal),
-    DeclaredSignal(f"{_MODELS}.pre_delete", PreDeleteSignal),
-    DeclaredSignal(f"{_MODELS}.post_delete", PostDeleteSignal),
-    DeclaredSignal(f"{_MODELS}.m2m_changed", M2MChangedSignal52, until=(6, 1)),
-    DeclaredSignal(f"{_MODELS}.m2m_changed", M2MChangedSignal, since=(6, 1)),
-    DeclaredSignal(f"{_MODELS}.pre_migrate", PreMigrateSignal),
-    DeclaredSignal(f"{_MODELS}.post_migrate", PostMigrateSignal),
-    DeclaredSignal(f"{_CORE}.request_started", RequestStartedSignal),
-    DeclaredSignal(f"{_CORE}.request_finished", RequestFinishedSignal),
-    DeclaredSignal(f"{_CORE}.got_request_exception", GotRequestExceptionSignal),
-    DeclaredSignal(f"{_CORE}.setting_changed", SettingChangedSignal),
-    DeclaredSignal("django.test.signals.template_rendered", TemplateRenderedSignal),
-    DeclaredSignal("django.db.backends.signals.connection_created", ConnectionCreatedSignal),
-    DeclaredSignal(f"{_AUTH}.user_logged_in", UserLoggedInSignal),
-    DeclaredSignal(f"{_AUTH}.user_logged_out", UserLoggedOutSignal),
-    DeclaredSignal(f"{_AUTH}.user_login_failed", UserLoginFailedSignal),
-    DeclaredSignal(f"{_TASKS}.task_enqueued", TaskEnqueuedSignal, since=(6, 0)),
-    DeclaredSignal(f"{_TASKS}.task_started", TaskStartedSignal, since=(6, 0)),
-    DeclaredSignal(f"{_TASKS}.task_finished", TaskFinishedSignal, since=(6, 0)),
-    DeclaredSignal("django.utils.autoreload.autoreload_started", AutoreloadStartedSignal),
-    DeclaredSignal("django.utils.autoreload.file_changed", FileChangedSignal),
-)
-
-
-def declared_signals(version: tuple[int, int]) -> dict[str, DeclaredSignal]:
-    """The declarations for Django ``version`` (major, minor), by the signal's full name."""
-    return {d.signal: d for d in SIGNALS if d.applies_to(version)}

@@ -26,7 +26,7 @@ import typing_extensions as te
 from typedsignals import rules, typecompat, validation
 
 from . import declarations
-from .declarations import DeclaredSignal
+from .signals import DeclaredSignal
 
 __all__ = ["ReceiverTypes", "receiver_types", "resolve_names", "sender_classes"]
 

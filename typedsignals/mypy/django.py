@@ -23,6 +23,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 
 from mypy.checker import TypeChecker
 from mypy.expandtype import expand_type
@@ -53,7 +54,7 @@ from mypy.types import (
     get_proper_type,
 )
 
-from typedsignals.django import declarations
+from typedsignals.django import declarations, signals
 
 from .connections import carrying_decorator
 from .receivers import UNKNOWN_SENDER, check_receiver, narrowed_sender
@@ -62,6 +63,7 @@ from .signals import DECORATOR_FULLNAME, SIGNAL_FULLNAME, SignalInfo, expression
 __all__ = [
     "DJANGO_RECEIVER",
     "DJANGO_SIGNAL",
+    "SOURCES",
     "additional_deps",
     "connect_hook",
     "django_version",
@@ -73,6 +75,8 @@ __all__ = [
 DJANGO_RECEIVER = "django.dispatch.dispatcher.receiver"
 DJANGO_SIGNAL = "django.dispatch.dispatcher.Signal"
 _DECLARATIONS = declarations.__name__
+#: What this module reads by import: a change to them must invalidate mypy's cache.
+SOURCES = (Path(declarations.__file__), Path(signals.__file__))
 _PRI_LOW = 20  # mypy.build.PRI_LOW: an import the file does not spell out
 
 
@@ -192,7 +196,7 @@ def _typed_signal(
     """``Signal[S, P]`` for a declared built-in signal, S and P bound to ``sender``;
     else the expression's own type (a project's signal, or a typedsignals one)."""
     fullname = _fullname(signal)
-    declared = declarations.declared_signals(django_version()).get(fullname or "")
+    declared = signals.declared_signals(django_version()).get(fullname or "")
     info = _declaration(plugin, declared.declaration.__name__) if declared else None
     if info is None:
         return _type_of(api, signal)

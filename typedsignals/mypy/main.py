@@ -24,7 +24,6 @@ from mypy.plugin import (
 from mypy.types import FunctionLike, Type
 
 from typedsignals import rules
-from typedsignals.django import declarations as django_declarations
 
 from . import django as django_hooks
 from .connections import (
@@ -44,7 +43,7 @@ def _revision() -> str:
     """A digest of the plugin's code and the rules: a change invalidates mypy's cache."""
     digest = hashlib.sha256()
     # Django's declarations are read by import too (typedsignals.mypy.django).
-    sources = [Path(rules.__file__), Path(django_declarations.__file__)]
+    sources = [Path(rules.__file__), *django_hooks.SOURCES]
     for path in [*sorted(Path(__file__).parent.glob("*.py")), *sources]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
