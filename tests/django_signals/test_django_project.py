@@ -34,6 +34,8 @@ def test_mypy_reports_exactly_the_marked_receivers(
     run = run_mypy(env, version, tmp_path / "cache")
     assert run.errors == expected("static", version), run.output
     assert run.returncode == 1, run.output
+    cached = run_mypy(env, version, tmp_path / "cache")  # the same errors from mypy's cache
+    assert cached.errors == run.errors, cached.output
 
 
 def test_system_check_reports_exactly_the_marked_receivers(django_env: tuple[str, Path]) -> None:
