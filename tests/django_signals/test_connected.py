@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import subprocess
+import sys
 import weakref
 from pathlib import Path
 
@@ -100,6 +101,8 @@ def test_django_61_quadruples() -> None:
         ((id(for_sender), id(sender)), weakref.ref(for_sender), weakref.ref(sender), False),
         ((id(for_sender), id(gone)), for_sender, gone_ref, False),
         ((id(for_sender), 12345), for_sender, None, False),  # a sender without a weakref
+        ("not a lookup key", for_sender, False),  # what a project may have assigned
+        (for_sender,),
     ]
     del gone
     gc.collect()
@@ -145,3 +148,24 @@ def test_check_reads_a_signal_replaced_by_typedsignals(django_env: tuple[str, Pa
     assert lines[0].startswith("typedsignals.E003 Receiver __main__.typo (")
     assert "for sender auth.User" in lines[0]
     assert "Parameter 'creatd'" in lines[0]
+
+
+def _imports_without_django(statement: str) -> subprocess.CompletedProcess[str]:
+    blocked = "import sys; sys.modules['django'] = None; " + statement
+    return subprocess.run(
+        [sys.executable, "-c", blocked], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_the_declarations_and_the_plugin_need_no_django() -> None:
+    done = _imports_without_django(
+        "import typedsignals.django.signals, typedsignals.mypy.django, typedsignals.django.hints"
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_app_and_the_check_name_the_extra_without_django() -> None:
+    for module in ("typedsignals.django.apps", "typedsignals.django.checks"):
+        done = _imports_without_django(f"import {module}")
+        assert done.returncode == 1
+        assert "pip install 'typedsignals[django]'" in done.stderr, done.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 try:
     from django.apps import AppConfig
     from django.core import checks
-except ImportError as error:  # pragma: no cover - depends on the environment
+except ImportError as error:
     raise ImportError(
         "typedsignals.django needs Django: pip install 'typedsignals[django]'"
     ) from error

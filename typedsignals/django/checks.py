@@ -26,7 +26,7 @@ try:
     from django.apps import AppConfig, apps
     from django.core import checks
     from django.db.models import Model
-except ImportError as error:  # pragma: no cover - depends on the environment
+except ImportError as error:
     raise ImportError(
         "typedsignals.django needs Django: pip install 'typedsignals[django]'"
     ) from error

@@ -52,6 +52,8 @@ def connections(signal: object, candidates: Callable[[], Iterable[object]]) -> l
     found: list[Connection] = []
     by_id: dict[int, object] | None = None
     for entry in list(cast("list[tuple[Any, ...]]", getattr(signal, "receivers", []))):
+        if not (isinstance(entry, tuple) and len(entry) in (3, 4) and _is_key(entry[0])):
+            continue  # not Django's shape (a project assigned something else): nothing to read
         key, held = entry[0], entry[1]
         receiver = _dereference(held)
         if receiver is None:
@@ -73,6 +75,10 @@ def connections(signal: object, candidates: Callable[[], Iterable[object]]) -> l
         else:
             found.append(Connection(receiver, None, sender_known=False))
     return found
+
+
+def _is_key(key: object) -> bool:
+    return isinstance(key, tuple) and len(cast("tuple[object, ...]", key)) == 2
 
 
 def _dereference(held: object) -> Any:
