@@ -51,8 +51,9 @@ def connections(signal: object, candidates: Callable[[], Iterable[object]]) -> l
     """
     found: list[Connection] = []
     by_id: dict[int, object] | None = None
-    for entry in list(cast("list[tuple[Any, ...]]", getattr(signal, "receivers", []))):
-        if not (isinstance(entry, tuple) and len(entry) in (3, 4) and _is_key(entry[0])):
+    for item in list(cast("list[object]", getattr(signal, "receivers", []))):
+        entry = cast("tuple[Any, ...]", item) if isinstance(item, tuple) else ()
+        if len(entry) not in (3, 4) or not _is_key(entry[0]):
             continue  # not Django's shape (a project assigned something else): nothing to read
         key, held = entry[0], entry[1]
         receiver = _dereference(held)
