@@ -52,8 +52,8 @@ def connections(signal: object, candidates: Callable[[], Iterable[object]]) -> l
     found: list[Connection] = []
     by_id: dict[int, object] | None = None
     for item in list(cast("list[object]", getattr(signal, "receivers", []))):
-        entry = cast("tuple[Any, ...]", item) if isinstance(item, tuple) else ()
-        if len(entry) not in (3, 4) or not _is_key(entry[0]):
+        entry = _entry(item)
+        if entry is None:
             continue  # not Django's shape (a project assigned something else): nothing to read
         key, held = entry[0], entry[1]
         receiver = _dereference(held)
@@ -78,8 +78,15 @@ def connections(signal: object, candidates: Callable[[], Iterable[object]]) -> l
     return found
 
 
-def _is_key(key: object) -> bool:
-    return isinstance(key, tuple) and len(cast("tuple[object, ...]", key)) == 2
+def _entry(item: object) -> tuple[Any, ...] | None:
+    """``item`` if it has the shape of an entry: 3 or 4 items, a 2-tuple lookup key first."""
+    if not isinstance(item, tuple):
+        return None
+    entry: tuple[Any, ...] = cast(Any, item)
+    key: object = entry[0] if entry else None
+    if len(entry) not in (3, 4) or not isinstance(key, tuple):
+        return None
+    return entry if len(cast("tuple[object, ...]", key)) == 2 else None
 
 
 def _dereference(held: object) -> Any:
