@@ -30,6 +30,8 @@ from .signals import DeclaredSignal
 
 __all__ = ["ReceiverTypes", "receiver_types", "resolve_names", "sender_classes"]
 
+_TYPE_VARIABLES = (typing.TypeVar, te.TypeVar)
+
 
 def resolve_names() -> None:
     """Import the names ``declarations.py`` imports for type checkers, and bind them there.
@@ -137,11 +139,9 @@ def _bindings(declared_sender: object, sender: object, known: bool) -> dict[obje
     """
     bindings: dict[object, object] = {}
     for item in _members(declared_sender):
-        if isinstance(item, validation.TypeVar_types):
+        if isinstance(item, _TYPE_VARIABLES):
             bindings[item] = _bound(item, type(sender) if sender is not None else None, known)
-        elif te.get_origin(item) is type and isinstance(
-            te.get_args(item)[0], validation.TypeVar_types
-        ):
+        elif te.get_origin(item) is type and isinstance(te.get_args(item)[0], _TYPE_VARIABLES):
             variable = te.get_args(item)[0]
             given = sender if isinstance(sender, type) else None
             bindings[variable] = _bound(
@@ -179,14 +179,17 @@ def _resolved(bound: object) -> object:
 
 def _substitute(tp: object, bindings: Mapping[object, object]) -> object:
     """``tp`` with the bound type variables replaced (``type[M]`` -> ``type[Book]``)."""
-    if isinstance(tp, validation.TypeVar_types):
+    if isinstance(tp, _TYPE_VARIABLES):
         return bindings.get(tp, Any)
     parameters: tuple[object, ...] = getattr(tp, "__parameters__", ())
     # (A plain generic class has parameters too; on 3.10 type[M] passes isinstance(..., type).)
     if not parameters or (te.get_origin(tp) is None and isinstance(tp, type)):
         return tp
     # A parameterised alias binds its remaining variables when subscripted again.
-    return typing.cast(Any, tp)[tuple(bindings.get(p, Any) for p in parameters)]
+    try:
+        return typing.cast(Any, tp)[tuple(bindings.get(p, Any) for p in parameters)]
+    except TypeError:
+        return Any  # an alias that cannot be subscripted again: unknown
 
 
 def sender_classes(declared: DeclaredSignal) -> list[type]:
@@ -201,7 +204,7 @@ def sender_classes(declared: DeclaredSignal) -> list[type]:
     found: list[type] = []
     for item in _members(declared_sender):
         target = te.get_args(item)[0] if te.get_origin(item) is type else item
-        if isinstance(target, validation.TypeVar_types):
+        if isinstance(target, _TYPE_VARIABLES):
             target = _resolved(target.__bound__)
         if isinstance(target, type) and target is not type(None):
             found.append(target)

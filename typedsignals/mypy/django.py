@@ -134,14 +134,14 @@ def receiver_hook(plugin: Plugin) -> Callable[[FunctionContext], Type]:
         items = list(given.items) if isinstance(given, (ListExpr, TupleExpr)) else [given]
         sender_expr = _argument(ctx.callee_arg_names, ctx.args, "sender")
         sender = _sender_type(plugin, ctx.api, sender_expr)
-        signals = [
+        carried = [
             (expression_name(item) or "", _typed_signal(plugin, ctx.api, item, sender))
             for item in items
         ]
         decorator = _instance(plugin, DECORATOR_FULLNAME, [AnyType(TypeOfAny.special_form)])
         if decorator is None:
             return ctx.default_return_type  # typedsignals is not part of this build
-        return carrying_decorator(ctx.api, decorator, signals, sender)
+        return carrying_decorator(ctx.api, decorator, carried, sender)
 
     return hook
 
