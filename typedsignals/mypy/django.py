@@ -292,17 +292,22 @@ def _bound(variable: TypeVarType, value: object) -> Type:
 def _sender_type(
     plugin: Plugin, api: CheckerPluginInterface, expr: Expression | None
 ) -> Type | None:
-    """The type of ``sender=``; a lazy ``"app.Model"`` is the model's ``type[Model]`` (Any
-    when it cannot be resolved)."""
+    """The type of ``sender=``; a string is a lazy ``"app.Model"``: the model's
+    ``type[Model]``, or Any when it cannot be resolved (a string sender of a plain
+    signal, such as ``user_login_failed``'s, is then unknown too: never a false refusal).
+    """
     if expr is None:
         return None
+    if isinstance(expr, StrExpr):
+        return _lazy_model(plugin, expr.value)
     typ = _type_of(api, expr)
     proper = get_proper_type(typ)
     literal = proper.last_known_value if isinstance(proper, Instance) else proper
-    if isinstance(expr, StrExpr):
-        return _lazy_model(plugin, expr.value)
     if isinstance(literal, LiteralType) and isinstance(literal.value, str):
         return _lazy_model(plugin, literal.value)
+    if isinstance(proper, Instance) and proper.type.has_base("builtins.str"):
+        # A reference not known until run time (sender=settings.AUTH_USER_MODEL).
+        return AnyType(TypeOfAny.special_form)
     return typ
 
 

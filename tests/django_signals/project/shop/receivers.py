@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -89,6 +90,10 @@ def ebook_saved(instance: Ebook, created: bool, **kwargs: Any) -> None: ...
 
 @receiver(post_save, sender="shop.Author")
 def author_saved_lazily(sender: type[Author], instance: Author, **kwargs: Any) -> None: ...
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+def user_saved(sender: type[User], instance: User, created: bool, **kwargs: Any) -> None: ...
 
 
 @receiver(pre_init, sender=Book)
