@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from django.utils.autoreload import BaseReloader
 
 __all__ = [
+    "USER_MODEL_VARIABLES",
     "AutoreloadStartedSignal",
     "ClassPreparedSignal",
     "ConnectionCreated",
@@ -95,6 +96,9 @@ ModelT = TypeVar("ModelT", bound="Model")
 AppConfigT = TypeVar("AppConfigT", bound="AppConfig")
 #: The user model a login or logout is sent for (``sender=user.__class__``).
 UserT = TypeVar("UserT", bound="AbstractBaseUser")
+#: Type variables that stand, without a sender filter, for the project's user model
+#: (``AUTH_USER_MODEL``, as ``get_user_model()``) instead of their bound, where it is known.
+USER_MODEL_VARIABLES = frozenset({"UserT"})
 #: The database wrapper a new connection belongs to.
 WrapperT = TypeVar("WrapperT", bound="BaseDatabaseWrapper")
 

@@ -159,11 +159,23 @@ def _bound(variable: Any, given: type | None, known: bool) -> object:
     bound = _resolved(variable.__bound__)
     if not known:
         return Any
+    if given is None and variable.__name__ in declarations.USER_MODEL_VARIABLES:
+        bound = _user_model() or bound
     if given is None:
         return bound if bound is not None else Any
     if isinstance(bound, type) and not issubclass(given, bound):
         return Any  # a sender outside the declared type: the signal never sends it
     return given
+
+
+def _user_model() -> type | None:
+    """The project's user model, or None before the app registry is ready."""
+    try:
+        from django.contrib.auth import get_user_model
+
+        return get_user_model()
+    except Exception:  # ImportError, AppRegistryNotReady, ImproperlyConfigured
+        return None
 
 
 def _resolved(bound: object) -> object:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any, cast
 
 from mypy.checker import TypeChecker
 from mypy.expandtype import expand_type
@@ -204,7 +205,7 @@ def _typed_signal(
     if declared_sender is None or payload is None:
         return _type_of(api, signal)
     narrowed = narrowed_sender(sender) if sender is not None else None
-    bindings = _bindings(info, declared_sender, narrowed)
+    bindings = _bindings(plugin, info, declared_sender, narrowed)
     typed = _instance(
         plugin,
         SIGNAL_FULLNAME,
@@ -242,12 +243,15 @@ def _attribute_type(info: TypeInfo, name: str) -> Type | None:
     return node.type if isinstance(node, Var) else None
 
 
-def _bindings(info: TypeInfo, declared_sender: Type, narrowed: object) -> dict[TypeVarId, Type]:
+def _bindings(
+    plugin: Plugin, info: TypeInfo, declared_sender: Type, narrowed: object
+) -> dict[TypeVarId, Type]:
     """The declaration's type variables, from the narrowed sender, else their bounds.
 
     As at run time (``typedsignals.django.hints``): a sender declared
     ``type[M]`` binds M to the class given; one declared ``A`` to the type of
     the object given; an unknown sender, or one outside the bound, gives Any.
+    Without a sender filter, a user model variable is ``AUTH_USER_MODEL``'s model.
     """
     bindings: dict[TypeVarId, Type] = {}
     members = get_proper_type(declared_sender)
@@ -259,6 +263,8 @@ def _bindings(info: TypeInfo, declared_sender: Type, narrowed: object) -> dict[T
             variable, value = item, narrowed
         else:
             continue
+        if value is None and variable.name in declarations.USER_MODEL_VARIABLES:
+            value = _user_model(plugin)
         bindings[variable.id] = _bound(variable, value)
     for declared in info.defn.type_vars:
         if declared.id not in bindings:
@@ -309,6 +315,17 @@ def _sender_type(
         # A reference not known until run time (sender=settings.AUTH_USER_MODEL).
         return AnyType(TypeOfAny.special_form)
     return typ
+
+
+def _user_model(plugin: Plugin) -> Type | None:
+    """The project's user model (``AUTH_USER_MODEL``), if django-stubs has set Django up."""
+    conf = sys.modules.get("django.conf")
+    try:
+        reference = cast(Any, conf).settings.AUTH_USER_MODEL
+    except Exception:  # no django.conf, or settings not configured
+        return None
+    model = get_proper_type(_lazy_model(plugin, str(reference)))
+    return model.item if isinstance(model, TypeType) else None
 
 
 def _lazy_model(plugin: Plugin, reference: str) -> Type:

@@ -211,6 +211,11 @@ def connected(
 def logged_in(sender: type[User], request: HttpRequest, user: User, **kwargs: Any) -> None: ...
 
 
+@receiver(user_logged_in)
+def any_login(sender: type[User], user: User, **kwargs: Any) -> None:
+    """Without a sender filter, the user is the project's user model (AUTH_USER_MODEL)."""
+
+
 @receiver(user_logged_out)
 def logged_out(request: HttpRequest, user: AbstractBaseUser | None, **kwargs: Any) -> None: ...
 
