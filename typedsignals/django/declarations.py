@@ -151,12 +151,16 @@ class PostDelete(PreDelete[ModelT]):
 
 
 class M2MChanged52(TypedDict):
-    """``m2m_changed`` in Django 5.2 and 6.0; the sender is the intermediate (through) model."""
+    """``m2m_changed`` in Django 5.2 and 6.0; the sender is the intermediate (through) model.
+
+    ``instance`` and ``model`` are one end of the relation each, which one depending on
+    its direction (``reverse``): no type here can say which, so any annotation is accepted.
+    """
 
     action: Literal["pre_add", "post_add", "pre_remove", "post_remove", "pre_clear", "post_clear"]
-    instance: Model
+    instance: Any
     reverse: bool
-    model: type[Model]
+    model: type[Any]
     pk_set: set[Any] | None
     using: str
 

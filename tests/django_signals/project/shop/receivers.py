@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -123,10 +125,10 @@ def book_deleted(
 @receiver(m2m_changed, sender=Book.authors.through)
 def authors_changed(
     sender: type[Model],
-    instance: Model,
+    instance: Book | Author,  # either end of the relation
     action: str,
     reverse: bool,
-    model: type[Model],
+    model: type[Book] | type[Author],
     pk_set: set[Any] | None,
     using: str,
     raw: bool = False,
@@ -174,6 +176,65 @@ post_save.connect(audit.saved, sender=Book, weak=False)
 
 @receiver(post_save, sender=Book)
 async def book_saved_async(instance: Book, **kwargs: Any) -> None: ...
+
+
+# -- other shapes of receiver --------------------------------------------------------------
+
+
+@receiver(post_save, sender=get_user_model())
+def user_model_saved(sender, instance, created, **kwargs):
+    pass
+
+
+class Handlers:
+    @staticmethod
+    def on_save(sender, instance, **kwargs):
+        pass
+
+    @classmethod
+    def on_class(cls, sender, instance, **kwargs):
+        pass
+
+
+post_save.connect(Handlers.on_save, sender=Book)
+post_save.connect(Handlers.on_class, sender=Book)
+
+
+@receiver(pre_save, sender=Book, dispatch_uid="created-has-a-default")
+def created_with_default(sender, instance, created=False, **kwargs):
+    pass
+
+
+def with_extra(extra, sender, **kwargs):
+    pass
+
+
+post_save.connect(functools.partial(with_extra, 1), sender=Book, weak=False)
+post_delete.connect(lambda sender, **kwargs: None, sender=Book, weak=False)
+
+
+def logged(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
+@receiver(post_save, sender=Book)
+@logged
+def decorated(sender, instance, **kwargs):
+    pass
+
+
+@receiver(post_save, sender=Book)
+def takes_the_signal(signal, sender, **kwargs):
+    pass
+
+
+@receiver(post_save, sender=Book)
+def takes_anything(*args, **kwargs):
+    pass
 
 
 # -- request, settings, templates, connections, auth, autoreload ---------------------------
