@@ -6,9 +6,10 @@ Two projects: the test project (``project/``) and the example
 A line ending ``# E: rule-id, rule-id`` expects one error per rule named, from
 both checkers on both Django versions; ``# E(static): ...``,
 ``# E(runtime): ...``, ``# E(5.2): ...`` (qualifiers combine: ``E(runtime,
-6.1)``) restrict it. ``static`` is mypy with django-stubs' plugin and ours;
-``runtime`` is ``manage.py check``. Both report at the ``@receiver`` line;
-for ``connect()``, mypy reports the call and the check the ``def``.
+6.1)``) restrict it; ``rule-id*2`` expects two; a line may hold several marks
+(``# E(static): a  # E(runtime): a*2``). ``static`` is mypy with django-stubs'
+plugin and ours; ``runtime`` is ``manage.py check``. Both report at the
+``@receiver`` line; for ``connect()``, mypy reports the call and the check the ``def``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ TOOLS = ("static", "runtime")
 
 Error = tuple[str, int, str]  # (path relative to the project, line, rule id)
 
-_MARK = re.compile(r"#\s*E(?:\((?P<qualifiers>[^)]*)\))?:\s*(?P<rules>[\w\-, ]+)$")
+_MARK = re.compile(r"#\s*E(?:\((?P<qualifiers>[^)]*)\))?:\s*(?P<rules>[\w\-,* ]+?)\s*(?=#|$)")
 _MYPY = re.compile(r"^(?P<path>[^:\s]+\.py):(?P<line>\d+): error: (?P<message>.*)$")
 _RULE = re.compile(r"\[(receiver-[a-z-]+)\]")
 _CHECK = re.compile(
@@ -80,19 +81,25 @@ def expected(tool: str, version: str, project: Project = PROJECT) -> Counter[Err
     found: Counter[Error] = Counter()
     for path in sorted(project.root.rglob("*.py")):
         for number, text in enumerate(path.read_text().splitlines(), start=1):
-            mark = _MARK.search(text)
-            if mark is None:
-                continue
-            qualifiers = {q.strip() for q in (mark["qualifiers"] or "").split(",") if q.strip()}
-            assert qualifiers <= {*TOOLS, *VERSIONS}, f"{path}:{number}: {qualifiers}"
-            if qualifiers & set(TOOLS) and tool not in qualifiers:
-                continue
-            if qualifiers & set(VERSIONS) and version not in qualifiers:
-                continue
-            for rule in (r.strip() for r in mark["rules"].split(",")):
-                assert rule in _RULE_BY_NUMBER.values(), f"{path}:{number}: {rule}"
-                found[(str(path.relative_to(project.root)), number, rule)] += 1
+            for mark in _MARK.finditer(text):
+                _count(found, mark, tool, version, path.relative_to(project.root), number)
     return found
+
+
+def _count(
+    found: Counter[Error], mark: re.Match[str], tool: str, version: str, path: Path, number: int
+) -> None:
+    """Add what one mark expects from ``tool`` on ``version`` to ``found``."""
+    qualifiers = {q.strip() for q in (mark["qualifiers"] or "").split(",") if q.strip()}
+    assert qualifiers <= {*TOOLS, *VERSIONS}, f"{path}:{number}: {qualifiers}"
+    if qualifiers & set(TOOLS) and tool not in qualifiers:
+        return
+    if qualifiers & set(VERSIONS) and version not in qualifiers:
+        return
+    for item in (r.strip() for r in mark["rules"].split(",")):
+        rule, _, times = item.partition("*")  # "rule*2": two errors of that rule
+        assert rule in _RULE_BY_NUMBER.values(), f"{path}:{number}: {rule}"
+        found[(str(path), number, rule)] += int(times or 1)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ decorator hooks of ``connections.py`` check the decorated function.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +29,8 @@ from typing import Any, cast
 from mypy.checker import TypeChecker
 from mypy.expandtype import expand_type
 from mypy.nodes import (
+    ARG_NAMED,
+    ARG_POS,
     Expression,
     ListExpr,
     MemberExpr,
@@ -129,11 +131,11 @@ def receiver_hook(plugin: Plugin) -> Callable[[FunctionContext], Type]:
     """``django.dispatch.receiver(signal_or_list, sender=...)``."""
 
     def hook(ctx: FunctionContext) -> Type:
-        given = _argument(ctx.callee_arg_names, ctx.args, "signal")
+        given = _argument(ctx, "signal")
         if given is None:
             return ctx.default_return_type
         items = list(given.items) if isinstance(given, (ListExpr, TupleExpr)) else [given]
-        sender_expr = _argument(ctx.callee_arg_names, ctx.args, "sender")
+        sender_expr = _argument(ctx, "sender")
         sender = _sender_type(plugin, ctx.api, sender_expr)
         carried = [
             (expression_name(item) or "", _typed_signal(plugin, ctx.api, item, sender))
@@ -151,11 +153,11 @@ def connect_hook(plugin: Plugin) -> Callable[[MethodContext], Type]:
     """``signal.connect(receiver, sender=...)`` on a Django ``Signal`` or ``ModelSignal``."""
 
     def hook(ctx: MethodContext) -> Type:
-        receiver = _argument(ctx.callee_arg_names, ctx.args, "receiver")
+        receiver = _argument(ctx, "receiver")
         owner = getattr(getattr(ctx.context, "callee", None), "expr", None)
         if receiver is None or not isinstance(owner, Expression):
             return ctx.default_return_type
-        sender = _sender_type(plugin, ctx.api, _argument(ctx.callee_arg_names, ctx.args, "sender"))
+        sender = _sender_type(plugin, ctx.api, _argument(ctx, "sender"))
         typed = _typed_signal(plugin, ctx.api, owner, sender)
         name = expression_name(owner)
         info = signal_info(typed, name, ctx.api.options) or SignalInfo(
@@ -174,13 +176,15 @@ def connect_hook(plugin: Plugin) -> Callable[[MethodContext], Type]:
     return hook
 
 
-def _argument(
-    names: Sequence[str | None], args: list[list[Expression]], name: str
-) -> Expression | None:
-    if name not in names:
+def _argument(ctx: FunctionContext | MethodContext, name: str) -> Expression | None:
+    """The expression given for the parameter ``name``: one, by position or keyword."""
+    if name not in ctx.callee_arg_names:
         return None
-    given = args[names.index(name)]
-    return given[0] if len(given) == 1 else None
+    index = ctx.callee_arg_names.index(name)
+    given, kinds = ctx.args[index], ctx.arg_kinds[index]
+    if len(given) != 1 or kinds[0] not in (ARG_POS, ARG_NAMED):
+        return None  # absent, or inside *args / **kwargs
+    return given[0]
 
 
 def _type_of(api: CheckerPluginInterface, expr: Expression) -> Type:

@@ -11,7 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.core.signals import got_request_exception, request_started, setting_changed
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .apps import ShopConfig
 from .models import Author, Book, BookProxy
@@ -132,4 +132,21 @@ post_save.connect(audit.saved, sender=Book, weak=False)  # E(static): receiver-s
 
 @receiver(order_placed)  # E(static): receiver-kwargs
 def order_without_kwargs(sender, order):
+    pass
+
+
+# -- signals in a variable: mypy checks only the rules that need no types -------------------
+
+SAVES: list[Signal] = [pre_save, post_save]
+
+
+@receiver(SAVES, sender=Book)  # E(runtime): receiver-unknown-parameter*2
+def typo_in_a_list(sender, instance, creatd, **kwargs):
+    pass
+
+
+@receiver(  # E(static): receiver-positional-only  # E(runtime): receiver-positional-only*2
+    SAVES, sender=Book
+)
+def positional_in_a_list(sender, /, **kwargs):
     pass
