@@ -1,4 +1,4 @@
-"""Django 5.x's public behaviour of Signal, receiver and the receivers list."""
+"""Django 6.1's public behaviour of Signal, receiver and the receivers list."""
 
 from __future__ import annotations
 
@@ -296,8 +296,9 @@ def test_missing_kwargs_is_refused_with_name_and_location():
     assert sig.receivers == []
 
 
-def test_receivers_list_is_djangos_triples_and_assignable():
+def test_receivers_list_is_djangos_4_tuples_and_assignable():
     sig = Signal(use_caching=True)
+    s = Sender()
 
     def a(**kwargs):
         return "a"
@@ -306,20 +307,22 @@ def test_receivers_list_is_djangos_triples_and_assignable():
         return "b"
 
     sig.connect(a)
-    sig.connect(b, weak=False)
-    triples = sig.receivers
-    assert [(len(t), t[2]) for t in triples] == [(3, False), (3, True)]
-    (key_a, ref_a, _), (_, ref_b, _) = triples
-    assert key_a == (id(a), NONE_ID)
+    sig.connect(b, weak=False, sender=s)
+    items = sig.receivers
+    assert [(len(t), t[3]) for t in items] == [(4, False), (4, True)]
+    (key_a, ref_a, sender_a, _), (key_b, ref_b, sender_b, _) = items
+    assert key_a == (id(a), NONE_ID) and key_b == (id(b), id(s))
     assert isinstance(ref_a, weakref.ReferenceType) and ref_a() is a
     assert ref_b is b
-    assert sig.send(None)  # fill the cache
+    assert sender_a is None  # every sender, as in Django
+    assert isinstance(sender_b, weakref.ReferenceType) and sender_b() is s
+    assert sig.send(s)  # fill the cache
     # factory_boy's mute_signals: save, empty, restore.
     saved = sig.receivers
     sig.receivers = []
-    assert sig.send(None) == [] and not sig.has_listeners()
+    assert sig.send(s) == [] and not sig.has_listeners(s)
     sig.receivers = saved
-    assert sig.send(None) == [(a, "a"), (b, "b")]
+    assert sig.send(s) == [(a, "a"), (b, "b")]
 
 
 def test_use_caching_with_any_sender():
@@ -334,13 +337,29 @@ def test_use_caching_with_any_sender():
         assert sig.has_listeners(sender)
 
 
+def _free_in_another_thread(lock: Any) -> bool:
+    """Whether another thread could take ``lock`` now."""
+    result: list[bool] = []
+
+    def probe() -> None:
+        got = lock.acquire(blocking=False)
+        if got:
+            lock.release()
+        result.append(got)
+
+    t = threading.Thread(target=probe)
+    t.start()
+    t.join(10)
+    return result == [True]
+
+
 def test_lock_not_held_while_receivers_run():
     sig = Signal()
     seen = []
 
     def reentrant(**kwargs):
-        # Would deadlock if the registry lock were held during dispatch.
-        seen.append(sig.lock.locked())
+        # Would deadlock (or be refused) if the registry lock were held during dispatch.
+        seen.append(_free_in_another_thread(sig.lock))
         sig.connect(second)
 
     def second(**kwargs):
@@ -348,7 +367,7 @@ def test_lock_not_held_while_receivers_run():
 
     sig.connect(reentrant)
     sig.send(None)
-    assert seen == [False]
+    assert seen == [True]
     assert [r for r, _ in sig.send(None)] == [reentrant, second]
 
 

@@ -1,7 +1,7 @@
 """Bad inputs: each gets a clear error naming the problem, and leaves the signal unchanged.
 
 "Unchanged" is checked the way a user would notice a change: ``signal.receivers``
-(Django's triples) and the result of a send are the same before and after.
+(Django's 4-tuples) and the result of a send are the same before and after.
 """
 
 from __future__ import annotations
@@ -54,9 +54,9 @@ def _populated(signal: Signal[Any, Any] | None = None) -> Signal[Any, Any]:
 
 
 def _state(sig: Signal[Any, Any], **payload: Any) -> tuple[list[Any], list[Any]]:
-    """What a user can observe: the triples, and a send's responses."""
+    """What a user can observe: the receivers list, and a send's responses."""
     triples = [
-        (key, ref() if _is_weak(ref) else ref, is_async) for key, ref, is_async in sig.receivers
+        (key, ref() if _is_weak(ref) else ref, is_async) for key, ref, _, is_async in sig.receivers
     ]
     responses = [(r.__name__, resp) for r, resp in sig.send(sender=None, **payload)]
     return triples, responses

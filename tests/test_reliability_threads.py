@@ -311,7 +311,7 @@ def test_eight_threads_share_two_signals() -> None:
 
     gc.collect()
     for s, sig in enumerate(signals):
-        keys = [key for key, _, _ in sig.receivers]
+        keys = [key for key, _, _, _ in sig.receivers]
         expected: list[tuple[Any, Any]] = [e.key for w in workers for e in w.model[s]]
         assert sorted(map(repr, keys)) == sorted(map(repr, expected)), sig
         assert len(keys) == len(set(keys))

@@ -17,6 +17,7 @@ __all__ = [
     "make_id",
     "sender_key",
     "unwrap",
+    "why_not_weak",
 ]
 
 
@@ -90,6 +91,22 @@ def _describe(obj: object) -> str:
     except (TypeError, OSError):
         where = "<unknown location>"
     return f"{prefix}{qualname} ({where})"
+
+
+def why_not_weak(receiver: object) -> str:
+    """Why a receiver cannot be held weakly, and the fix."""
+    instance = getattr(receiver, "__self__", None)
+    if isinstance(receiver, MethodType) and instance is not None:
+        cls = type(instance).__qualname__
+        return (
+            f"it is a method of a {cls} instance, and {cls} objects cannot be weakly "
+            f"referenced. Add '__weakref__' to {cls}.__slots__, or pass weak=False to "
+            "keep a strong reference."
+        )
+    return (
+        f"{type(receiver).__qualname__} objects cannot be weakly referenced. "
+        "Pass weak=False to keep a strong reference."
+    )
 
 
 #: Where send_robust() and asend_robust() report receiver errors.

@@ -16,16 +16,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
 
-from . import _callers, asyncdispatch, payload, validation
-from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key
+from . import asyncdispatch, payload, validation
+from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
 from .protocols import Receiver, ReceiverDecorator
 from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
 from .typevars import PayloadT, SenderT
 
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
-
-_send_callers = _callers.send_caller.by_keys
-_robust_callers = _callers.robust_caller.by_keys
 
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
 
@@ -52,10 +49,12 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
     Internal attributes (see also ``ReceiverRegistry``):
 
         receivers
-            Django's ``[(lookup_key, receiver_or_weakref, is_async), ...]``;
-            assign to it to replace every receiver at once.
+            Django 6.1's ``[(lookup_key, receiver_or_weakref, sender_ref,
+            is_async), ...]``; assign to it (6.1's 4-tuples or 5.2's
+            3-tuples) to replace every receiver at once.
         lock
-            Guards the registry; never held while a receiver runs.
+            A re-entrant lock guarding the registry; never held while a
+            receiver runs.
         use_caching
             Kept for compatibility: senders' receiver lists are always cached.
         sender_receivers_cache
@@ -167,15 +166,13 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         ref: Any = receiver
         if weak:
             try:
-                ref = self._weak(receiver, key)
+                ref = self._weak(receiver)
             except TypeError:
                 raise TypeError(
                     f"Cannot connect {describe_callable(receiver)} to "
-                    f"{validation.signal_text(self)} with weak=True: "
-                    f"{type(receiver).__qualname__} objects cannot be weakly referenced. "
-                    "Pass weak=False to keep a strong reference."
+                    f"{validation.signal_text(self)} with weak=True: {why_not_weak(receiver)}"
                 ) from None
-        self._register(key, ref, _is_async(receiver), sender)
+        self._register(key, ref, weak, _is_async(receiver), sender)
 
     def disconnect(
         self,
@@ -209,8 +206,15 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         return self._unregister(lookup_key(receiver, sender, dispatch_uid))
 
     def has_listeners(self, sender: SenderT | None = None) -> bool:
-        """Whether any live receiver would receive a send from ``sender``."""
-        return self._has_receivers_for(sender)
+        """Whether any live receiver would receive a send from ``sender``.
+
+        Arguments:
+
+            sender
+                The sender to ask about; None asks about receivers of every sender.
+        """
+        sync, async_ = self._snapshot_for(sender)
+        return any(deref() is not None for deref in sync + async_)
 
     # -- sending -------------------------------------------------------------------
 
@@ -218,8 +222,10 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         """Send signal from sender to all connected receivers.
 
         A receiver's error propagates, so the receivers after it are not
-        called. Sync receivers run first, in connect order; then the async
-        ones run concurrently through asgiref's ``async_to_sync``.
+        called. Sync receivers run first, in connect order, each called from
+        this method's own frame (as in Django, so ``warnings.warn(stacklevel=)``
+        in a receiver points where Django's would); then the async ones run
+        concurrently through asgiref's ``async_to_sync``.
 
         Arguments:
 
@@ -244,19 +250,20 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         ) or self._load_snapshot(sender_key(sender))
         if self._payload_check is not None:
             self._payload_check(named)
-        async_receivers = self._resolve_async(async_) if async_ else None
+        async_receivers = asyncdispatch.live_for_sync_send(async_, self) if async_ else None
+        responses: list[tuple[Callable[..., Any], Any]] = []
         if len(sync) == 1:
-            r = sync[0]()
-            responses = [] if r is None else [(r, r(signal=self, sender=sender, **named))]
+            receiver = sync[0]()
+            if receiver is not None:
+                responses.append((receiver, receiver(signal=self, sender=sender, **named)))
         elif sync:
-            # A loop compiled for these payload keys calls each receiver with
-            # its keywords spelled out: no dict built per receiver (_callers.py).
-            call = _send_callers.get(keys := tuple(named)) or _callers.send_caller(keys)
-            responses = call(sync, self, sender, **named)
-        else:
-            responses = []
+            # Every receiver alive when the send begins is called, even one that
+            # an earlier receiver lets die (Django resolves them all first).
+            append = responses.append
+            for receiver in [r for deref in sync if (r := deref()) is not None]:
+                append((receiver, receiver(signal=self, sender=sender, **named)))
         if async_receivers:
-            responses += self._send_async_part(async_receivers, sender, named, robust=False)
+            responses += asyncdispatch.send_from_sync(async_receivers, self, sender, named, None)
         return responses
 
     def send_robust(self, sender: SenderT, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
@@ -281,46 +288,34 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         sync, async_ = self._snapshot_for(sender)
         if self._payload_check is not None:
             self._payload_check(named)
-        async_receivers = self._resolve_async(async_) if async_ else None
-        if sync:
-            call = _robust_callers.get(keys := tuple(named)) or _callers.robust_caller(keys)
-            responses = call(sync, self, sender, log_robust_failure, **named)
-        else:
-            responses = []
+        async_receivers = asyncdispatch.live_for_sync_send(async_, self) if async_ else None
+        responses: list[tuple[Callable[..., Any], Any]] = []
+        append = responses.append
+        for receiver in [r for deref in sync if (r := deref()) is not None]:
+            try:
+                response = receiver(signal=self, sender=sender, **named)
+            except Exception as err:
+                self._log_robust_failure(receiver, err)
+                response = err
+            append((receiver, response))
         if async_receivers:
-            responses += self._send_async_part(async_receivers, sender, named, robust=True)
+            responses += asyncdispatch.send_from_sync(
+                async_receivers, self, sender, named, self._log_robust_failure
+            )
         return responses
 
-    def _resolve_async(
-        self, async_: Sequence[Callable[[], Callable[..., Any] | None]]
-    ) -> list[Callable[..., Any]]:
-        """The live async receivers of a sync send, resolved when it begins.
-
-        Inside a running event loop they cannot run: refuse before any
-        receiver, sync or async, has been called.
-        """
-        receivers = [r for deref in async_ if (r := deref()) is not None]
-        if receivers:
-            asyncdispatch.refuse_inside_running_loop(validation.signal_text(self))
-        return receivers
-
-    def _send_async_part(
-        self,
-        receivers: list[Callable[..., Any]],
-        sender: object,
-        named: dict[str, Any],
-        robust: bool,
-    ) -> list[tuple[Callable[..., Any], Any]]:
-        return asyncdispatch.send_async_receivers_from_sync(
-            receivers, {"signal": self, "sender": sender, **named}, robust
-        )
+    def _log_robust_failure(self, receiver: Callable[..., Any], err: Exception) -> None:
+        """Django's hook: log a receiver's error in a robust send (override to change it)."""
+        log_robust_failure(receiver, err)
 
     async def asend(self, sender: SenderT, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
         """Send signal from sender to all connected receivers, in async code.
 
-        Sync receivers run in one ``sync_to_async`` hop; async receivers run
-        concurrently (each started at once, a task only for those that
-        suspend). A receiver's error propagates once all have finished.
+        The sync receivers run first, in one ``sync_to_async`` hop; then the
+        async receivers run concurrently, each in a task of its own, sharing
+        one copy of the caller's context (copied back into it afterwards).
+        A receiver's error propagates: the first cancels the other async
+        receivers; several raise an ``ExceptionGroup``.
 
         Arguments:
 
@@ -332,7 +327,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
 
         Return a list of tuple pairs ``[(receiver, response), ...]``.
         """
-        return await self._asend(sender, named, robust=False)
+        return await self._asend(sender, named, None)
 
     async def asend_robust(
         self, sender: SenderT, **named: Any
@@ -348,22 +343,41 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                 Keyword arguments passed to receivers: the payload.
 
         Return a list of tuple pairs ``[(receiver, response), ...]``; a
-        receiver's ``Exception`` is its response. ``CancelledError`` and
-        ``KeyboardInterrupt`` propagate.
+        receiver's ``Exception`` is its response. ``KeyboardInterrupt`` and
+        ``SystemExit`` propagate; an async receiver that raises
+        ``CancelledError`` responds None, as under Django's TaskGroup.
         """
-        return await self._asend(sender, named, robust=True)
+        return await self._asend(sender, named, self._log_robust_failure)
 
     async def _asend(
-        self, sender: object, named: dict[str, Any], robust: bool
+        self, sender: object, named: dict[str, Any], log: asyncdispatch.Log
     ) -> list[tuple[Callable[..., Any], Any]]:
-        snapshot = self._snapshot_for(sender)
+        if not self._entries and self._payload_check is None:
+            return []
+        sync, async_ = self._live_receivers(sender)
         if self._payload_check is not None:
             self._payload_check(named)
-        if not (snapshot.sync or snapshot.async_):
+        if not (sync or async_):
             return []
-        return await asyncdispatch.asend(
-            snapshot, {"signal": self, "sender": sender, **named}, robust
-        )
+        return await asyncdispatch.asend(sync, async_, self, sender, named, log)
+
+    # -- copying -------------------------------------------------------------------
+
+    def __copy__(self) -> Signal[SenderT, PayloadT]:
+        """``copy.copy(signal)``: an independent signal with the same receivers.
+
+        Connects and disconnects on either leave the other as it was; the
+        receivers themselves are shared, not copied.
+        """
+        clone = self._registry_copy()
+        clone.sender_receivers_cache = {}
+        clone._payload_check = clone._first_payload_check if clone.validate else None
+        return clone
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Signal[SenderT, PayloadT]:
+        """``copy.deepcopy(signal)``: as ``copy.copy`` (receivers are not copied)."""
+        clone = memo[id(self)] = self.__copy__()
+        return clone
 
 
 if TYPE_CHECKING:

@@ -1,22 +1,26 @@
 """The receiver registry: who is connected, for which sender, and for how long.
 
-This is the part of a signal that Django calls ``receivers`` and
-``_live_receivers``. It differs from Django's list in four ways, each a fix:
+This is the part of a signal that Django calls ``receivers``,
+``_live_receivers`` and ``_clear_dead_receivers``. It differs from Django's
+list in four ways, each a fix:
 
 * Entries live in dicts keyed by their lookup key, so connect and disconnect
   cost O(1) instead of a scan of every receiver.
 * Receivers are grouped by sender, and each sender's dispatch list (a
   *snapshot*) is built once and reused, so a send costs in proportion to the
   receivers that match its sender, with ``use_caching`` on or off.
-* A weak receiver's death is reported by the weak reference's own callback,
-  which dies with the entry: no ``weakref.finalize`` outlives a disconnect.
+* A weak receiver's death is reported by its weak reference's callback, which
+  dies with the entry: no ``weakref.finalize`` outlives a disconnect, and a
+  death costs O(1), not a scan.
 * A specific sender is watched (weakly where it can be, otherwise kept alive):
   when it dies its receivers go, so they never fire for a new object that
   happens to reuse its ``id()``.
 
-Weakref callbacks run during garbage collection, possibly while this very
-thread holds the lock: they record the death, then purge only if the lock is
-free; otherwise the lock's holder purges on its way out.
+``lock`` is re-entrant, as code written for Django reads and assigns
+``receivers`` inside ``with signal.lock:``. Weakref callbacks run during
+garbage collection, possibly in a thread that is in the middle of a registry
+operation: they only record the death, and purge when no operation is under
+way (``_busy``); otherwise the operation purges when it ends.
 """
 
 from __future__ import annotations
@@ -24,91 +28,42 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Hashable, Iterable
-from types import MethodType
-from typing import Any, NamedTuple, cast
+from typing import Any, TypeVar, cast
 
-from ._utils import NONE_ID, make_id, sender_key
+from ._entries import (
+    EMPTY_SNAPSHOT,
+    GUARDS,
+    SENDER_REFS,
+    Entry,
+    LookupKey,
+    Snapshot,
+    build_snapshot,
+    lookup_key,
+    watch_sender,
+    weak_receiver,
+)
+from ._receiverlist import unpack
+from ._utils import NONE_ID, sender_key
 
-__all__ = ["NO_RECEIVERS", "LookupKey", "ReceiverRegistry", "Snapshot"]
+__all__ = [
+    "NO_RECEIVERS",
+    "LookupKey",
+    "ReceiverItem",
+    "ReceiverRegistry",
+    "Snapshot",
+    "lookup_key",
+]
 
 #: Django's marker for "this sender has no receivers" in ``sender_receivers_cache``.
 NO_RECEIVERS: Any = object()
 
-LookupKey = tuple[Hashable, Hashable]
-Deref = Callable[[], Callable[..., Any] | None]
-
-
-class Snapshot(NamedTuple):
-    """The receivers one send will call, fixed when the send begins.
-
-    Each item is a zero-argument callable that returns the receiver, or None
-    once a weak receiver has died; sync receivers first, in connect order.
-    """
-
-    sync: tuple[Deref, ...]
-    async_: tuple[Deref, ...]
-
-
-EMPTY_SNAPSHOT = Snapshot((), ())
-
-
-class _ReceiverRef(weakref.ref):  # type: ignore[type-arg]
-    """A weak reference to a receiver that knows its registry entry."""
-
-    __slots__ = ("key",)
-    key: LookupKey
-
-
-class _ReceiverMethodRef(weakref.WeakMethod):  # type: ignore[type-arg]
-    """A weak reference to a bound-method receiver that knows its entry."""
-
-    __slots__ = ("key",)
-    key: LookupKey
-
-
-class _SenderRef(weakref.ref):  # type: ignore[type-arg]
-    """A weak reference to a specific sender, keyed like its bucket."""
-
-    __slots__ = ("key",)
-    key: Hashable
-
-
-class _SenderMethodRef(weakref.WeakMethod):  # type: ignore[type-arg]
-    __slots__ = ("key",)
-    key: Hashable
-
-
-def _strong(receiver: Callable[..., Any]) -> Deref:
-    return lambda: receiver
-
-
-class _Entry:
-    """One connected receiver.
-
-    Attributes:
-        key: Django's lookup key, ``(receiver id or dispatch_uid, sender id)``.
-        ref: the receiver itself (``weak=False``) or a weak reference to it.
-        is_async: whether calling it returns an awaitable.
-        deref: returns the receiver, or None when it has died.
-        seq: the connect order across all senders, for merging buckets.
-    """
-
-    __slots__ = ("deref", "is_async", "key", "ref", "seq")
-
-    def __init__(self, key: LookupKey, ref: Any, is_async: bool, seq: int) -> None:
-        self.key = key
-        self.ref = ref
-        self.is_async = is_async
-        self.deref: Deref = ref if isinstance(ref, weakref.ReferenceType) else _strong(ref)
-        self.seq = seq
-
-
-def _build(entries: Iterable[_Entry]) -> Snapshot:
-    sync: list[Deref] = []
-    async_: list[Deref] = []
-    for entry in entries:
-        (async_ if entry.is_async else sync).append(entry.deref)
-    return Snapshot(tuple(sync), tuple(async_))
+#: Django 6.1's item of ``Signal.receivers``:
+#: ``(lookup_key, receiver_or_weakref, sender_weakref_or_None, is_async)``.
+ReceiverItem = tuple[LookupKey, Any, Any, bool]
+#: An assigned item, checked: ``(key, ref, weak, sender_guard, is_async)``.
+_Prepared = tuple[LookupKey, Any, bool, Any, bool]
+_T = TypeVar("_T")
+_R = TypeVar("_R", bound="ReceiverRegistry")
 
 
 class ReceiverRegistry:
@@ -117,170 +72,270 @@ class ReceiverRegistry:
     Internal attributes (all guarded by ``lock`` for writing):
 
         lock
-            A ``threading.Lock``; never held while a receiver runs.
+            A ``threading.RLock``; never held while a receiver runs.
         _entries
-            ``{lookup_key: _Entry}`` in connect order: the source of truth.
+            ``{lookup_key: Entry}`` in connect order: the source of truth.
         _buckets
-            ``{sender_key: {lookup_key: _Entry}}``; ``NONE_ID`` holds the
+            ``{sender_key: {lookup_key: Entry}}``; ``NONE_ID`` holds the
             receivers of every sender.
         _senders
-            ``{sender_key: weak reference or the sender}`` for specific senders.
+            ``{sender_key: guard}`` for specific senders: a weak reference, or
+            a ``_PinnedSender`` for one that cannot be weakly referenced.
+        _ref_keys
+            ``{id(weak reference): lookup_key}`` for weak receivers, so that a
+            death reported by a plain ``weakref.ref`` finds its entry.
         _snapshots
             ``{sender_key: Snapshot or None}``: one item per specific sender,
             None while stale. Read without the lock by send().
         _any_snapshot
             The snapshot of a sender with no specific receivers, or None.
         _dead
-            Lookup keys and sender keys reported dead by weakref callbacks.
+            Weak references (of receivers or senders) reported dead.
+        _busy
+            True while an operation runs under the lock.
     """
 
-    lock: threading.Lock
-
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self._entries: dict[LookupKey, _Entry] = {}
-        self._buckets: dict[Hashable, dict[LookupKey, _Entry]] = {}
+        self.lock = threading.RLock()
+        self._busy = False
+        self._entries: dict[LookupKey, Entry] = {}
+        self._buckets: dict[Hashable, dict[LookupKey, Entry]] = {}
         self._senders: dict[Hashable, Any] = {}
+        self._ref_keys: dict[int, LookupKey] = {}
         self._snapshots: dict[Hashable, Snapshot | None] = {}
         self._any_snapshot: Snapshot | None = EMPTY_SNAPSHOT
-        self._dead: list[LookupKey | tuple[None, Hashable]] = []
+        self._dead: list[Any] = []
         self._seq = 0
+        # One bound method serves as every receiver reference's callback.
+        self._receiver_died = self._report_death
+
+    # -- the lock ------------------------------------------------------------------
+
+    def _locked(self, operation: Callable[..., _T], *args: Any) -> _T:
+        """Run ``operation(*args)`` under the lock, with the deaths reported so far purged."""
+        with self.lock:
+            if self._busy:
+                raise RuntimeError(
+                    f"{self!r}: a registry operation started inside another one in the "
+                    "same thread (from a __hash__, __eq__ or __del__ it ran); "
+                    "connect, disconnect and receivers cannot be used from there."
+                )
+            self._busy = True
+            try:
+                if self._dead:
+                    self._purge()
+                result = operation(*args)
+            finally:
+                if self._dead:
+                    self._purge()  # deaths reported while we were busy
+                self._busy = False
+        if self._dead:
+            self._purge_if_free()  # reported by another thread as we finished
+        return result
+
+    def _report_death(self, ref: Any) -> None:
+        """The callback of every weak reference the registry holds."""
+        self._dead.append(ref)
+        if isinstance(ref, SENDER_REFS):
+            sender_id = ref.key
+            if self._senders.get(sender_id) is ref:
+                # Forget its snapshot now (an atomic dict operation), so a new
+                # object with the same id() cannot reach its receivers.
+                self._snapshots.pop(sender_id, None)
+        self._purge_if_free()
+
+    def _purge_if_free(self) -> None:
+        # Never wait: this may run during garbage collection in a thread that
+        # holds the lock. A busy or held lock's holder purges when it is done.
+        while self._dead and self.lock.acquire(blocking=False):
+            try:
+                if self._busy:
+                    return  # this thread is inside an operation, which purges as it ends
+                self._busy = True
+                try:
+                    self._purge()
+                finally:
+                    self._busy = False
+            finally:
+                self.lock.release()
 
     # -- Django's ``receivers`` list -------------------------------------------------
 
     @property
-    def receivers(self) -> list[tuple[LookupKey, Any, bool]]:
-        """The live receivers as Django's ``(lookup_key, receiver_or_weakref, is_async)``.
+    def receivers(self) -> list[ReceiverItem]:
+        """The live receivers, as Django 6.1's 4-tuples.
+
+        Each item is ``(lookup_key, receiver_or_weakref, sender_ref, is_async)``;
+        ``sender_ref`` is None for receivers of every sender, a weak reference
+        to a specific sender, or (for a sender that cannot be weakly
+        referenced, where Django has None) a callable that returns it.
 
         A new list each time: assign to this attribute to replace the
         receivers (as ``factory_boy.mute_signals`` does); mutating the list
         returned has no effect.
         """
-        with self.lock:
-            self._purge()
-            return [(e.key, e.ref, e.is_async) for e in self._entries.values()]
+        return self._locked(self._items)
 
     @receivers.setter
-    def receivers(self, triples: Iterable[tuple[LookupKey, Any, bool]]) -> None:
-        items = list(triples)  # a generator must not be consumed under the lock
-        with self.lock:
-            self._purge()
-            entries: list[_Entry] = []
-            for key, item, is_async in items:
-                weak = isinstance(item, weakref.ReferenceType)
-                ref = self._adopt_ref(key, item) if weak else item
-                if ref is None:
-                    continue  # died while it was set aside
-                entries.append(_Entry(key, ref, bool(is_async), 0))
-            self._entries.clear()
-            self._buckets.clear()
-            self._snapshots = {}
-            for entry in entries:
-                if entry.key not in self._entries:
-                    self._add(entry)
-            # Weak guards stay (they clean themselves up when their sender
-            # dies), so a list saved earlier is restored with its protection;
-            # a strong guard without receivers would keep its sender forever.
-            for sender_id, guard in list(self._senders.items()):
-                if sender_id not in self._buckets and not isinstance(guard, weakref.ReferenceType):
-                    del self._senders[sender_id]
-            self._invalidate(every_sender=True)
+    def receivers(self, items: Iterable[Any]) -> None:
+        # Checked (and a generator consumed) before the lock: a malformed
+        # item leaves the signal as it was.
+        prepared = [self._prepare(index, item) for index, item in enumerate(list(items))]
+        self._locked(self._replace, prepared)
 
-    def _adopt_ref(self, key: LookupKey, ref: Any) -> Any:
-        """Reuse our own weak reference, or re-wrap a foreign one with our callback."""
-        if (
-            isinstance(ref, (_ReceiverRef, _ReceiverMethodRef))
-            and ref.key == key
-            and ref.__callback__ == self._receiver_died
-        ):
-            # Ours, but it may have died while the list was set aside: its
-            # callback has fired already, so nothing would ever purge it, and
-            # its key would refuse a new receiver that reuses the dead one's id.
+    def _items(self) -> list[ReceiverItem]:
+        senders = self._senders
+        return [
+            (e.key, e.ref, senders.get(e.key[1]) if e.key[1] != NONE_ID else None, e.is_async)
+            for e in self._entries.values()
+        ]
+
+    def _prepare(self, index: int, item: Any) -> _Prepared | None:
+        """Check one assigned item; return ``(key, ref, weak, sender_guard, is_async)``.
+
+        None means the item is valid but dead (its receiver or sender has died).
+        """
+        key, target, sender_ref, is_async = unpack(index, item, repr(self))
+        ref: Any = target
+        weak = isinstance(target, weakref.ReferenceType)
+        if weak:
+            ref = self._adopt(target)
+            if ref is None:
+                return None  # the receiver died while it was set aside
+        guard = None
+        if sender_ref is not None:
+            guard = self._adopt_guard(sender_ref, key[1])
+            if guard is None:
+                return None  # the sender died: Django drops such entries too
+        return (key, ref, weak, guard, bool(is_async))
+
+    def _adopt(self, ref: Any) -> Any:
+        """Our own live reference as it is, a foreign one re-made with our callback."""
+        if ref.__callback__ is self._receiver_died:
             return ref if ref() is not None else None
-        target = cast("Callable[..., Any] | None", ref())
-        if target is None:
+        live = ref()
+        return None if live is None else self._weak(live)
+
+    def _adopt_guard(self, sender_ref: Callable[[], object], sender_id: Hashable) -> Any:
+        """Our own guard of this sender as it is, a foreign reference re-made as ours."""
+        sender = sender_ref()
+        if type(sender_ref) in GUARDS and cast(Any, sender_ref).key == sender_id:
+            return sender_ref if sender is not None else None
+        if sender is None:
             return None
-        return self._weak(target, key)
+        if sender_key(sender) != sender_id:
+            raise TypeError(
+                f"Cannot assign receivers of {self!r}: the sender reference {sender_ref!r} "
+                f"refers to {sender!r}, whose key is not the lookup key's {sender_id!r}. "
+                "The receivers are unchanged."
+            )
+        return self._watch(sender, sender_id)
+
+    def _replace(self, prepared: list[_Prepared | None]) -> None:
+        old_senders = self._senders
+        self._entries, self._buckets, self._senders, self._ref_keys = {}, {}, {}, {}
+        self._snapshots = {}
+        for item in prepared:
+            if item is None:
+                continue
+            key, ref, weak, guard, is_async = item
+            if key in self._entries:
+                continue  # Django's connect keeps the first of a lookup key
+            if weak and id(ref) in self._ref_keys:
+                # One reference listed twice: each entry needs its own.
+                live = ref()
+                if live is None:
+                    continue
+                ref = self._weak(live)
+            sender_id = key[1]
+            if sender_id != NONE_ID and sender_id not in self._senders:
+                current = old_senders.get(sender_id)
+                if current is not None and current() is not None:
+                    guard = current  # the guard already watching this sender
+                if guard is not None:
+                    self._senders[sender_id] = guard
+            self._add(Entry(key, ref, weak, is_async))
+        # Whatever died while we installed it reported a death we ignored, as
+        # it was not yet ours: check now.
+        for key in [k for k, e in self._entries.items() if e.deref() is None]:
+            self._remove(self._entries[key])
+        for sender_id, guard in list(self._senders.items()):
+            if guard() is None:
+                self._drop_sender(sender_id)
+        self._invalidate(every_sender=True)
+
+    def _registry_copy(self: _R) -> _R:
+        """A shallow copy of this object with a registry of its own, holding the same receivers."""
+        clone = type(self).__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        ReceiverRegistry.__init__(clone)  # a lock, dicts and callback of its own
+        clone.receivers = self.receivers
+        return clone
 
     # -- connect / disconnect ------------------------------------------------------
 
-    def _weak(self, receiver: Callable[..., Any], key: LookupKey) -> Any:
-        """A weak reference to ``receiver`` whose death reports ``key``."""
-        if isinstance(receiver, MethodType):
-            ref: Any = _ReceiverMethodRef(receiver, self._receiver_died)
-        else:
-            ref = _ReceiverRef(receiver, self._receiver_died)
-        ref.key = key
-        return ref
+    def _weak(self, receiver: Callable[..., Any]) -> Any:
+        """A weak reference to ``receiver`` whose death is reported to this registry."""
+        return weak_receiver(receiver, self._receiver_died)
 
     def _register(
-        self, key: LookupKey, ref: Any, is_async: bool, sender: object
+        self, key: LookupKey, ref: Any, weak: bool, is_async: bool, sender: object
     ) -> None:
         """Add a receiver unless its lookup key is taken (Django keeps the first)."""
-        with self.lock:
-            if self._dead:
-                self._purge()
-            if key in self._entries:
-                return  # Django keeps the first receiver of a lookup key
-            sender_id = key[1]
-            if sender_id != NONE_ID and sender_id not in self._senders:
-                self._senders[sender_id] = self._watch(sender, sender_id)
-            self._add(_Entry(key, ref, is_async, 0))
-            self._invalidate(every_sender=sender_id == NONE_ID, sender=sender_id)
-        if self._dead:
-            self._purge_now()  # a death reported while we held the lock
+        self._locked(self._connect, key, ref, weak, is_async, sender)
+
+    def _connect(
+        self, key: LookupKey, ref: Any, weak: bool, is_async: bool, sender: object
+    ) -> None:
+        if key in self._entries:
+            return
+        sender_id = key[1]
+        if sender_id != NONE_ID and sender_id not in self._senders:
+            self._senders[sender_id] = self._watch(sender, sender_id)
+        self._add(Entry(key, ref, weak, is_async))
+        self._invalidate(every_sender=sender_id == NONE_ID, sender=sender_id)
 
     def _unregister(self, key: LookupKey) -> bool:
-        with self.lock:
-            if self._dead:
-                self._purge()
-            entry = self._entries.pop(key, None)
-            if entry is not None:
-                self._drop_from_bucket(entry)
-                self._invalidate(every_sender=key[1] == NONE_ID, sender=key[1])
-        if self._dead:
-            self._purge_now()  # a death reported while we held the lock
-        return entry is not None
+        return self._locked(self._disconnect, key)
 
-    def _add(self, entry: _Entry) -> None:
-        # Lock held. Restored entries keep their list order through seq.
-        if entry.seq == 0:
-            self._seq += 1
-            entry.seq = self._seq
-        self._entries[entry.key] = entry
-        self._buckets.setdefault(entry.key[1], {})[entry.key] = entry
-        if entry.key[1] != NONE_ID:
-            self._snapshots.setdefault(entry.key[1], None)
+    def _disconnect(self, key: LookupKey) -> bool:
+        entry = self._entries.get(key)
+        if entry is None:
+            return False
+        self._remove(entry)
+        return True
 
-    def _drop_from_bucket(self, entry: _Entry) -> None:
-        sender_id = entry.key[1]
+    def _add(self, entry: Entry) -> None:
+        # Lock held.
+        self._seq += 1
+        entry.seq = self._seq
+        key = entry.key
+        self._entries[key] = entry
+        self._buckets.setdefault(key[1], {})[key] = entry
+        if entry.weak:
+            self._ref_keys[id(entry.ref)] = key
+        if key[1] != NONE_ID:
+            self._snapshots.setdefault(key[1], None)
+
+    def _remove(self, entry: Entry) -> None:
+        # Lock held.
+        key = entry.key
+        del self._entries[key]
+        if entry.weak:
+            self._ref_keys.pop(id(entry.ref), None)
+        sender_id = key[1]
         bucket = self._buckets.get(sender_id)
         if bucket is not None:
-            bucket.pop(entry.key, None)
+            bucket.pop(key, None)
             if not bucket:
                 del self._buckets[sender_id]
                 self._snapshots.pop(sender_id, None)
-                # A weak guard stays until its sender dies, as in the receivers
-                # setter: a list saved earlier (mute_signals) and restored after
-                # a disconnect keeps its protection. A strong guard would keep
-                # its sender alive forever, so it goes with the last receiver.
-                guard = self._senders.get(sender_id)
-                if sender_id != NONE_ID and not isinstance(guard, weakref.ReferenceType):
-                    self._senders.pop(sender_id, None)
+                # A saved ``receivers`` list holds the guard, if it needs it again.
+                self._senders.pop(sender_id, None)
+        self._invalidate(every_sender=sender_id == NONE_ID, sender=sender_id)
 
     def _watch(self, sender: object, sender_id: Hashable) -> Any:
-        """Keep an eye on a specific sender so its id cannot be reused unnoticed."""
-        try:
-            if isinstance(sender, MethodType):
-                ref: Any = _SenderMethodRef(sender, self._sender_died)
-            else:
-                ref = _SenderRef(sender, self._sender_died)
-        except TypeError:
-            # Not weakly referenceable (None, int, str, tuple...): keep it alive,
-            # which keeps its id from being reused.
-            return sender
-        ref.key = sender_id
-        return ref
+        return watch_sender(sender, sender_id, self._receiver_died)
 
     def _invalidate(self, *, every_sender: bool, sender: Hashable = NONE_ID) -> None:
         # Lock held. Stale snapshots are rebuilt by the next send that needs them.
@@ -291,91 +346,80 @@ class ReceiverRegistry:
         elif sender in self._snapshots:
             self._snapshots[sender] = None
 
-    # -- death of receivers and senders --------------------------------------------
-
-    def _receiver_died(self, ref: Any) -> None:
-        self._dead.append(ref.key)
-        self._purge_now()
-
-    def _sender_died(self, ref: Any) -> None:
-        # Forget its snapshot now (an atomic dict operation), so a new object
-        # with the same id() cannot reach its receivers; purge the rest later.
-        key = ref.key
-        if self._senders.get(key) is ref:
-            self._snapshots.pop(key, None)
-            self._dead.append((None, key))
-            self._purge_now()
-
-    def _purge_now(self) -> None:
-        """Purge what the callbacks reported, unless the lock is busy.
-
-        Purging at once releases what a dead sender's strong receivers hold.
-        A callback may run while this very thread holds the (non-reentrant)
-        lock, so it never waits: a busy lock's holder purges on its way out.
-        """
-        while self._dead and self.lock.acquire(blocking=False):
-            try:
-                self._purge()
-            finally:
-                self.lock.release()
+    # -- deaths --------------------------------------------------------------------
 
     def _purge(self) -> None:
         # Lock held. Only touches what the callbacks reported: O(deaths).
         while self._dead:
-            what, sender_id = self._dead.pop()
-            if what is None:
-                guard = self._senders.get(sender_id)
-                if isinstance(guard, weakref.ReferenceType) and guard() is None:
-                    for key in list(self._buckets.get(sender_id, ())):
-                        del self._entries[key]
-                    self._buckets.pop(sender_id, None)
-                    self._senders.pop(sender_id, None)
-                    self._snapshots.pop(sender_id, None)
+            ref = self._dead.pop()
+            if isinstance(ref, SENDER_REFS):
+                sender_id = ref.key
+                if self._senders.get(sender_id) is ref:
+                    self._drop_sender(sender_id)
                 continue
-            key = (what, sender_id)
-            entry = self._entries.get(key)
-            if entry is not None and entry.deref() is None:
-                del self._entries[key]
-                self._drop_from_bucket(entry)
-                self._invalidate(every_sender=sender_id == NONE_ID, sender=sender_id)
+            key = self._ref_keys.get(id(ref))
+            entry = self._entries.get(key) if key is not None else None
+            if entry is not None and entry.ref is ref:
+                self._remove(entry)
+
+    def _drop_sender(self, sender_id: Hashable) -> None:
+        # Lock held: the sender died, and every receiver connected for it goes.
+        for entry in list(self._buckets.get(sender_id, {}).values()):
+            self._remove(entry)
+        self._senders.pop(sender_id, None)
+        self._snapshots.pop(sender_id, None)
+
+    def _clear_dead_receivers(self) -> None:
+        """Django's hook: drop the entries whose receiver or sender has died.
+
+        Deaths are purged as they are reported, so this only finishes what a
+        busy lock postponed. Safe with or without ``lock`` held.
+        """
+        self._locked(_nothing)
 
     # -- the snapshot a send uses --------------------------------------------------
 
     def _load_snapshot(self, sender_id: Hashable) -> Snapshot:
         """Build (and keep) the snapshot for ``sender_id``; called on a cache miss."""
-        snapshot = self._locked_snapshot(sender_id)
-        if self._dead:
-            self._purge_now()  # a death reported while we held the lock
-        return snapshot
+        return self._locked(self._build_snapshot, sender_id)
 
-    def _locked_snapshot(self, sender_id: Hashable) -> Snapshot:
-        with self.lock:
-            self._purge()
-            if sender_id != NONE_ID and sender_id in self._buckets:
-                snapshot = self._snapshots.get(sender_id)
-                if snapshot is None:
-                    merged = list(self._buckets.get(NONE_ID, {}).values())
-                    merged += self._buckets[sender_id].values()
-                    merged.sort(key=lambda entry: entry.seq)
-                    snapshot = self._snapshots[sender_id] = _build(merged)
-                return snapshot
-            snapshot = self._any_snapshot
+    def _build_snapshot(self, sender_id: Hashable) -> Snapshot:
+        bucket = self._buckets.get(sender_id) if sender_id != NONE_ID else None
+        guard = self._senders.get(sender_id) if bucket is not None else None
+        if bucket is not None and (guard is None or guard() is not None):
+            snapshot = self._snapshots.get(sender_id)
             if snapshot is None:
-                snapshot = self._any_snapshot = _build(self._buckets.get(NONE_ID, {}).values())
+                merged = [*self._buckets.get(NONE_ID, {}).values(), *bucket.values()]
+                merged.sort(key=_seq)
+                snapshot = self._snapshots[sender_id] = build_snapshot(merged)
+                if guard is not None and guard() is None:
+                    # It died as we built this: its death callback may have run first.
+                    self._snapshots.pop(sender_id, None)
             return snapshot
+        snapshot = self._any_snapshot
+        if snapshot is None:
+            snapshot = self._any_snapshot = build_snapshot(self._buckets.get(NONE_ID, {}).values())
+        return snapshot
 
     def _snapshot_for(self, sender: object) -> Snapshot:
         """The snapshot a send from ``sender`` uses (send() inlines this for speed)."""
         key = sender_key(sender)
         return self._snapshots.get(key, self._any_snapshot) or self._load_snapshot(key)
 
-    def _has_receivers_for(self, sender: object) -> bool:
-        snapshot = self._snapshot_for(sender)
-        return any(deref() is not None for deref in snapshot.sync + snapshot.async_)
+    def _live_receivers(self, sender: object) -> tuple[list[Any], list[Any]]:
+        """Django's hook: ``(sync_receivers, async_receivers)`` a send from ``sender`` calls."""
+        sync, async_ = self._snapshot_for(sender)
+        return (
+            [r for deref in sync if (r := deref()) is not None],
+            [r for deref in async_ if (r := deref()) is not None],
+        )
 
 
-def lookup_key(receiver: object, sender: object, dispatch_uid: Hashable | None) -> LookupKey:
-    """Django's lookup key: ``dispatch_uid`` (if truthy) or the receiver's id, with the sender's."""
-    if dispatch_uid:
-        return (dispatch_uid, sender_key(sender))
-    return (make_id(receiver), sender_key(sender))
+def _nothing() -> None:
+    pass
+
+
+def _seq(entry: Entry) -> int:
+    return entry.seq
+
+

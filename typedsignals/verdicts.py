@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import types
 import weakref
+from weakref import ref as _ref  # bound now: tests of Django's patch weakref.ref
 from collections.abc import Hashable
 from types import FunctionType, MethodType
 from typing import Any, cast
@@ -50,7 +51,7 @@ def _token(value: object, depth: int = 0) -> object:
             raise _Uncacheable
         return (kind, *[_token(part, depth + 1) for part in parts])
     try:
-        return weakref.ref(value)
+        return _ref(value)
     except TypeError:
         raise _Uncacheable from None
 
@@ -78,7 +79,7 @@ def cache_key(receiver: object) -> Hashable | None:
         except _Uncacheable:
             return None
     return (
-        weakref.ref(func.__code__),
+        _ref(func.__code__),
         is_method,
         items,
         len(func.__defaults__ or ()),
@@ -126,7 +127,7 @@ class _Accepted:
             if obj is None:
                 continue  # a name bound to nothing (a builtin's name): nothing to watch
             try:
-                self.watches.append(weakref.ref(obj, self._died))
+                self.watches.append(_ref(obj, self._died))
             except TypeError:
                 return False
         return True

@@ -63,6 +63,7 @@ from .signals import (
 )
 
 __all__ = [
+    "carrying_decorator",
     "connect_hook",
     "connect_signature_hook",
     "decorator_call_hook",
@@ -190,20 +191,30 @@ def receiver_call_hook(ctx: FunctionContext) -> Type:
                 check_sender_argument(ctx.api, ctx.context, info, specific)
     if not _checks_enabled(ctx.callee_arg_names, ctx.args):
         return ctx.default_return_type
-    string = ctx.api.named_generic_type("builtins.str", [])
-    carried = [
-        _tuple(ctx.api, [LiteralType(expression_name(expr) or "", string), typ])
-        for expr, typ in signals
-    ]
+    named = [(expression_name(expr) or "", typ) for expr, typ in signals]
+    return carrying_decorator(ctx.api, default, named, sender[0] if sender is not None else None)
+
+
+# Hook point, also used by typedsignals.mypy.django for Django's own receiver().
+def carrying_decorator(
+    api: CheckerPluginInterface,
+    decorator: Instance,
+    signals: Sequence[tuple[str, Type]],
+    sender: Type | None,
+) -> Instance:
+    """``decorator`` (a ReceiverDecorator) carrying the signals, each (name, type), and
+    the ``sender=`` type (None: not given) to ``decorator_call_hook``."""
+    string = api.named_generic_type("builtins.str", [])
+    carried = [_tuple(api, [LiteralType(name, string), typ]) for name, typ in signals]
     carrier = _tuple(
-        ctx.api,
+        api,
         [
             LiteralType(_MARK, string),
-            _tuple(ctx.api, carried),
-            sender[0] if sender is not None else NoneType(),
+            _tuple(api, carried),
+            sender if sender is not None else NoneType(),
         ],
     )
-    return default.copy_modified(args=[carrier])
+    return decorator.copy_modified(args=[carrier])
 
 
 def _type_of(api: CheckerPluginInterface, expr: Expression) -> Type:

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from mypy.nodes import TypeInfo
+from mypy.nodes import MypyFile, TypeInfo
 from mypy.plugin import (
     FunctionContext,
     FunctionSigContext,
@@ -26,6 +26,7 @@ from mypy.types import FunctionLike, Type
 
 from typedsignals import rules
 
+from . import django as django_hooks
 from .connections import (
     connect_hook,
     connect_signature_hook,
@@ -43,7 +44,9 @@ __all__ = ["TypedSignalsPlugin"]
 def _revision() -> str:
     """A digest of the plugin's code and the rules: a change invalidates mypy's cache."""
     digest = hashlib.sha256()
-    for path in [*sorted(Path(__file__).parent.glob("*.py")), Path(rules.__file__)]:
+    # Django's declarations are read by import too (typedsignals.mypy.django).
+    sources = [Path(rules.__file__), *django_hooks.SOURCES]
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), *sources]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -65,8 +68,15 @@ class TypedSignalsPlugin(Plugin):
         """``receiver(...)``: its ``sender=`` is checked by the rules, not inferred."""
         return receiver_signature_hook if fullname == RECEIVER_FULLNAME else None
 
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        """Django projects: the declarations of Django's built-in signals (see ``django.py``)."""
+        return django_hooks.additional_deps(file)
+
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        """``receiver(...)``."""
+        """``receiver(...)``, typedsignals' and Django's."""
+        django_hook = django_hooks.function_hook(self, fullname)  # Django projects (django.py)
+        if django_hook is not None:
+            return django_hook
         return receiver_call_hook if fullname == RECEIVER_FULLNAME else None
 
     def get_method_signature_hook(
@@ -83,6 +93,9 @@ class TypedSignalsPlugin(Plugin):
         """``sig.connect``, ``receiver(...)(func)`` and the four sends."""
         if fullname == f"{DECORATOR_FULLNAME}.__call__":
             return decorator_call_hook
+        django_hook = django_hooks.method_hook(self, fullname)  # Django projects (django.py)
+        if django_hook is not None:
+            return django_hook
         method = self._signal_method(fullname)
         if method == "connect":
             return connect_hook
