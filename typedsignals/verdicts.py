@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 import types
 import weakref
-from weakref import ref as _ref  # bound now: tests of Django's patch weakref.ref
 from collections.abc import Hashable
 from types import FunctionType, MethodType
 from typing import Any, cast
+from weakref import ref as _ref  # bound now: tests of Django's patch weakref.ref
 
 import typing_extensions as te
 
