@@ -33,7 +33,7 @@ from .connections import (
     receiver_call_hook,
 )
 from .payloads import check_send
-from .signals import DECORATOR_FULLNAME, RECEIVER_FULLNAME, SIGNAL_FULLNAME
+from .signals import DECORATOR_FULLNAME, RECEIVER_FULLNAMES, SIGNAL_FULLNAME
 
 __all__ = ["TypedSignalsPlugin"]
 
@@ -58,8 +58,8 @@ class TypedSignalsPlugin(Plugin):
         return {"typedsignals.mypy": PLUGIN_REVISION}
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        """``receiver(...)``."""
-        return receiver_call_hook if fullname == RECEIVER_FULLNAME else None
+        """``receiver(...)`` and ``task_receiver(...)``."""
+        return receiver_call_hook if fullname in RECEIVER_FULLNAMES else None
 
     def get_method_signature_hook(
         self, fullname: str
