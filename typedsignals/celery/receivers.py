@@ -32,10 +32,15 @@ __all__ = ["TaskReceiver", "task_receiver"]
 SenderT = TypeVar("SenderT")
 _FunctionT = TypeVar("_FunctionT", bound=Callable[..., Any])
 
-#: Options of ``apply_async`` only; every other option is the task's (``app.task(...)``).
+#: Options given to each ``apply_async``; every other option is the task's (``app.task``).
+#: Routing is here too: Celery 5.5+ deprecates routing attributes on tasks.
 APPLY_OPTIONS = frozenset(
-    {"countdown", "eta", "retry", "retry_policy", "link", "link_error", "headers", "shadow"}
-)
+    {
+        "countdown", "eta", "expires", "retry", "retry_policy", "link", "link_error",
+        "headers", "shadow", "queue", "exchange", "exchange_type", "routing_key",
+        "delivery_mode", "priority",
+    }
+)  # fmt: skip
 _REFUSED_OPTIONS = {
     "bind": "a task receiver is called with signal, sender and the payload, never the task",
     "typing": "the task checks its message itself",
@@ -226,10 +231,11 @@ def task_receiver(
             handling).
 
         celery_options
-            Celery's options: ``countdown``, ``eta``, ``link``... go to each
-            ``apply_async``; the rest (``queue``, ``autoretry_for``,
-            ``max_retries``, ``retry_backoff``, ``acks_late``, ``name``...) to
-            ``app.task``. The serializer is always JSON.
+            Celery's options: ``queue``, ``countdown``, ``eta``, ``expires``,
+            ``priority``, ``link``... go to each ``apply_async``; the rest
+            (``autoretry_for``, ``max_retries``, ``retry_backoff``,
+            ``acks_late``, ``time_limit``, ``name``...) to ``app.task``. The
+            serializer is always JSON.
     """
     signals: list[Any] = list(signal) if isinstance(signal, (list, tuple)) else [signal]
     for s in signals:

@@ -121,7 +121,9 @@ def register_task(
             logger.error("%s raised %r: %s.", where[0].upper() + where[1:], exc, outcome)
             raise
 
-    run.__name__ = getattr(function, "__name__", "run")
+    # Celery compiles a header from the name: it must be an identifier (no <lambda>).
+    given: str = getattr(function, "__name__", "")
+    run.__name__ = given if given.isidentifier() else "task_receiver"
     run.__qualname__ = getattr(function, "__qualname__", run.__name__)
     run.__module__ = function.__module__
     run.__doc__ = function.__doc__
