@@ -6,6 +6,8 @@ them; the in-memory transport shows the message as it would cross a broker.
 A real worker and broker are in test_celery_worker.py.
 """
 
+# ruff: noqa: E501 (the table of refused messages reads best one message a line)
+
 from __future__ import annotations
 
 import datetime
@@ -375,9 +377,10 @@ def test_a_message_that_does_not_fit_is_refused_and_logged(
     [record] = [r for r in caplog.records if r.name == "typedsignals.celery"]
     assert record.levelno == logging.ERROR
     text = record.getMessage()
+    test = test_a_message_that_does_not_fit_is_refused_and_logged.__name__
     assert (
-        f"task receiver {__name__}.{test_a_message_that_does_not_fit_is_refused_and_logged.__name__}"
-        f".<locals>.kitchen of signal 'ordered' (Signal[type[Store], Order]) (task {name}["
+        f"task receiver {__name__}.{test}.<locals>.kitchen of signal 'ordered' "
+        f"(Signal[type[Store], Order]) (task {name}["
     ) in text
     assert problem in text
     assert "the receiver was not called" in text
