@@ -14,17 +14,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+from processes import child_env
+
 PROJECT = Path(__file__).parent / "django_project"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_django_checks_pass(tmp_path: Path) -> None:
-    env = {
-        **os.environ,
+    env = child_env({
         "BOOKSHOP_DB": str(tmp_path / "bookshop.sqlite3"),
         "DJANGO_SETTINGS_MODULE": "bookshop.settings",
         "PYTHONPATH": os.pathsep.join([str(PROJECT), str(ROOT)]),
-    }
+    })  # fmt: skip
     env.pop("BOOKSHOP_BROKER", None)
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",

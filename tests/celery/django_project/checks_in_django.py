@@ -121,7 +121,8 @@ def test_a_deleted_row_raises_when_asked(caplog: pytest.LogCaptureFixture) -> No
     assert isinstance(result.result, ModelRowMissing)
     assert result.result.model == "books.Book"
     assert Delivery.objects.count() == 0
-    assert any("Cannot run task receiver books.tasks.deliver_or_fail" in r.getMessage() for r in caplog.records)
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("Cannot run task receiver books.tasks.deliver_or_fail" in m for m in logged)
 
 
 def test_on_commit_enqueues_after_the_commit_and_never_after_a_rollback() -> None:
@@ -154,7 +155,7 @@ def test_an_invalid_payload_under_on_commit_raises_at_send_time() -> None:
     [
         ({"model": "books.Nope", "pk": 1}, "no model 'books.Nope' is installed in this worker"),
         ({"model": "books.Delivery", "pk": 1}, "the model books.Delivery is not a Book"),
-        ({"model": "books.Book", "pk": True}, "expected a primary key (an int or a str), found True"),
+        ({"model": "books.Book", "pk": True}, "expected a primary key (an int or a str)"),
         ({"model": "books.Book"}, "expected a model reference {'model': ..., 'pk': ...}"),
         ({"model": "books.Book", "pk": 1, "sql": "DROP"}, "expected a model reference"),
     ],

@@ -22,7 +22,8 @@ def _deliver(receiver: str, sender: type[Book], book: Book, readers: list[str]) 
 @task_receiver(book_published, sender=Book)
 def deliver(sender: type[Book], book: Book, readers: list[str], **kwargs: Any) -> int:
     editor = kwargs.get("editor")
-    return _deliver("deliver" if editor is None else f"deliver:{editor.title}", sender, book, readers)
+    name = "deliver" if editor is None else f"deliver:{editor.title}"
+    return _deliver(name, sender, book, readers)
 
 
 @task_receiver(book_committed, sender=Book, on_commit=True)
