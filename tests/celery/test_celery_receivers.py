@@ -10,11 +10,14 @@ A real worker and broker are in test_celery_worker.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import decimal
 import itertools
 import logging
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,6 +110,39 @@ def test_the_receiver_gets_the_payload_back_with_its_types(app, ordered) -> None
     assert got["tags"] == frozenset({"hot"}) and isinstance(got["tags"], frozenset)
     assert got["note"] == {"a": [1]}
     assert got["signal"] is ordered
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+class Measured(TypedDict):
+    amount: decimal.Decimal
+    ref: uuid.UUID
+    at: Point
+    pair: tuple[int, str]
+    nested: dict[str, list[Point]]
+    maybe: Point | None
+
+
+def test_what_pydantic_serialises_comes_back_as_its_declared_type(app) -> None:
+    measured = Signal[None, Measured](name="measured")
+    seen: list[dict[str, Any]] = []
+    task_receiver(measured, app=app, name=unique())(lambda **kw: seen.append(kw))
+    payload: dict[str, Any] = {
+        "amount": decimal.Decimal("1.10"),
+        "ref": uuid.UUID(int=7),
+        "at": Point(1),
+        "pair": (1, "a"),
+        "nested": {"k": [Point(2)]},
+        "maybe": None,
+    }
+    measured.send(None, **payload)
+    [got] = seen
+    del got["signal"], got["sender"]
+    assert got == payload
+    assert isinstance(got["at"], Point) and isinstance(got["pair"], tuple)
 
 
 def test_what_crosses_the_broker_is_a_json_message(queued, ordered) -> None:

@@ -79,6 +79,8 @@ def test_model_instances_and_model_class_senders_travel_by_reference() -> None:
         "ann,bo",
     )
     assert delivery.receiver == "deliver:Emma"  # the editor came back as the Novel row
+    [(_, result)] = book_published.send(Book, book=book, readers=[], editor=None)
+    assert Delivery.objects.get(pk=result.get()).receiver == "deliver"  # Book | None: None
 
 
 def test_an_unsaved_instance_is_the_senders_error() -> None:
