@@ -58,8 +58,8 @@ def travelling_type(tp: object, *, loading: bool) -> object:
     """
     if tp is Any or tp is object:
         return te.Annotated[Any, TravelsByReference(object, "any", loading=loading)]
-    # Before Python 3.11, isinstance(type[X], type) is true: aliases go first.
-    if isinstance(tp, type) and not isinstance(tp, types.GenericAlias):
+    # Before Python 3.11, isinstance(type[X], type) is true: an alias is no class.
+    if isinstance(tp, type) and te.get_origin(tp) is None:
         if is_model_class(tp):
             return te.Annotated[tp, TravelsByReference(tp, "instance", loading=loading)]
         return tp
