@@ -25,6 +25,7 @@ import pytest
 from celery import Celery, _state
 from celery.exceptions import ImproperlyConfigured
 from celery.result import AsyncResult
+from queues import take_messages
 from typing_extensions import NotRequired, TypedDict
 
 from typedsignals import PayloadError, ReceiverError, Signal, SignalTypeError
@@ -69,21 +70,6 @@ def queued() -> Celery:
 @pytest.fixture
 def ordered() -> Signal[type[Store], Order]:
     return Signal[type[Store], Order](name="ordered")
-
-
-def raw_messages(app: Celery, queue: str) -> list[Any]:
-    """Every message waiting in ``queue`` (taken off it), as kombu received them."""
-    found = []
-    with app.connection_for_read() as conn:
-        q = conn.SimpleQueue(queue)
-        try:
-            while len(q):
-                message = q.get(timeout=1)
-                message.ack()
-                found.append(message)
-        finally:
-            q.close()
-    return found
 
 
 # -- sending ---------------------------------------------------------------------------
@@ -151,7 +137,7 @@ def test_what_crosses_the_broker_is_a_json_message(queued, ordered) -> None:
 
     when = datetime.datetime(2025, 5, 1, 12, 30, tzinfo=datetime.timezone.utc)
     [(_, result)] = ordered.send(Store, size=1, toppings=[], when=when)
-    [message] = raw_messages(queued, "kitchen-json")
+    [message] = take_messages(queued, "kitchen-json")
     assert message.content_type == "application/json"
     assert message.headers["id"] == result.id
     assert message.headers["eta"] is not None  # countdown= went to apply_async
@@ -186,13 +172,13 @@ def test_an_unserialisable_payload_is_the_senders_error_and_nothing_is_enqueued(
         "<class 'object'>",
     ]
     assert calls == ["before"]  # receivers before it ran; send() stops at the error
-    assert raw_messages(queued, "kitchen-bad") == []
+    assert take_messages(queued, "kitchen-bad") == []
     # send_robust makes it that receiver's response, as for any receiver's error.
     responses = ordered.send_robust(Store, size=1)
     assert isinstance(responses[1][1], PayloadError)
     assert "'toppings': missing required key" in str(responses[1][1])
     assert calls == ["before", "before", "after"]
-    assert raw_messages(queued, "kitchen-bad") == []
+    assert take_messages(queued, "kitchen-bad") == []
 
 
 def test_an_async_receiver_runs_in_the_task(app, ordered) -> None:

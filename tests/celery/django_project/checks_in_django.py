@@ -24,6 +24,7 @@ from books.signals import book_checked, book_committed, book_published  # noqa: 
 from bookshop.celery import app  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
+from queues import take_messages  # noqa: E402 (tests/celery, beside conftest.py)
 
 from typedsignals import PayloadError  # noqa: E402
 from typedsignals.celery import MessageRefused, ModelRowMissing  # noqa: E402
@@ -40,19 +41,12 @@ def _clean() -> Iterator[None]:
     assert queued() == []
 
 
-def queued(queue: str = "celery") -> list[dict[str, Any]]:
-    """The task kwargs waiting in the in-memory broker (taken off it)."""
+def queued() -> list[dict[str, Any]]:
+    """The task kwargs waiting in the in-memory broker (taken off it), with the task id."""
     found = []
-    with app.connection_for_read() as conn:
-        q = conn.SimpleQueue(queue)
-        try:
-            while len(q):
-                message = q.get(timeout=1)
-                message.ack()
-                assert message.content_type == "application/json"
-                found.append({"id": message.headers["id"], **message.payload[1]})
-        finally:
-            q.close()
+    for message in take_messages(app):
+        assert message.content_type == "application/json"
+        found.append({"id": message.headers["id"], **message.payload[1]})
     return found
 
 
