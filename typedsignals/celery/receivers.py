@@ -134,7 +134,7 @@ def _on_commit_hook() -> Callable[[Callable[[], object]], None]:
     return transaction.on_commit
 
 
-def _task_name(function: Callable[..., Any], given: str | None, signals: Sequence[Any]) -> str:
+def _task_name(function: Callable[..., Any], given: str | None) -> str:
     if given is not None:
         return given
     qualname: str = getattr(function, "__qualname__", "")
@@ -256,12 +256,13 @@ def task_receiver(
         for s in signals:
             check_receiver(s, func, sender)
         codecs = [SignalCodec(s) for s in signals]
-        base = _task_name(func, given_name, signals)
+        base = _task_name(func, given_name)
         names = [base] if len(signals) == 1 else [f"{base}[{c.label}]" for c in codecs]
         if len(set(names)) != len(names):
             raise ValueError(
                 f"task_receiver(): the signals {', '.join(signal_text(s) for s in signals)} "
-                "would share a task name: give each a name= of its own."
+                "would share a task name: give each signal a name of its own, "
+                "Signal(name='...')."
             )
         text = base if given_name is None else f"{func.__module__}.{func.__qualname__}"
         for codec, name in zip(codecs, names, strict=True):
