@@ -56,7 +56,7 @@ from mypy.types import (
 from .receivers import check_receiver, check_sender_argument, narrowed_sender
 from .signals import (
     DECORATOR_FULLNAME,
-    RECEIVER_FULLNAME,
+    RECEIVER_FULLNAMES,
     SignalInfo,
     expression_name,
     signal_info,
@@ -295,7 +295,7 @@ def _decorator_context(ctx: MethodContext) -> Context:
         for d in context.decorators
         if isinstance(d, CallExpr)
         and isinstance(d.callee, RefExpr)
-        and d.callee.fullname == RECEIVER_FULLNAME
+        and d.callee.fullname in RECEIVER_FULLNAMES
     ]
     if len(calls) > 1 and isinstance(ctx.api, TypeChecker):
         calls = [d for d in calls if ctx.api.lookup_type_or_none(d) == ctx.type]

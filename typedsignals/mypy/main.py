@@ -36,7 +36,7 @@ from .connections import (
     receiver_signature_hook,
 )
 from .payloads import check_send
-from .signals import DECORATOR_FULLNAME, RECEIVER_FULLNAME, SIGNAL_FULLNAME
+from .signals import DECORATOR_FULLNAME, RECEIVER_FULLNAMES, SIGNAL_FULLNAME
 
 __all__ = ["TypedSignalsPlugin"]
 
@@ -73,11 +73,11 @@ class TypedSignalsPlugin(Plugin):
         return django_hooks.additional_deps(file)
 
     def get_function_hook(self, fullname: str) -> Callable[[FunctionContext], Type] | None:
-        """``receiver(...)``, typedsignals' and Django's."""
+        """``receiver(...)``, typedsignals' and Django's, and ``task_receiver(...)``."""
         django_hook = django_hooks.function_hook(self, fullname)  # Django projects (django.py)
         if django_hook is not None:
             return django_hook
-        return receiver_call_hook if fullname == RECEIVER_FULLNAME else None
+        return receiver_call_hook if fullname in RECEIVER_FULLNAMES else None
 
     def get_method_signature_hook(
         self, fullname: str

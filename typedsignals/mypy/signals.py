@@ -15,6 +15,7 @@ from typedsignals.rules import Field
 __all__ = [
     "DECORATOR_FULLNAME",
     "RECEIVER_FULLNAME",
+    "RECEIVER_FULLNAMES",
     "SIGNAL_FULLNAME",
     "SignalInfo",
     "expression_name",
@@ -24,6 +25,8 @@ __all__ = [
 
 SIGNAL_FULLNAME = "typedsignals.dispatcher.Signal"
 RECEIVER_FULLNAME = "typedsignals.dispatcher.receiver"
+#: The decorators checked as ``@receiver`` is: they return a ReceiverDecorator.
+RECEIVER_FULLNAMES = frozenset({RECEIVER_FULLNAME, "typedsignals.celery.receivers.task_receiver"})
 DECORATOR_FULLNAME = "typedsignals.protocols.ReceiverDecorator"
 
 
