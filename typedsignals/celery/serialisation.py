@@ -90,7 +90,12 @@ def signal_label(signal: Signal[Any, Any]) -> str:
     if signal.name:
         return signal.name
     payload = signal_types(signal).payload_type
-    return f"{payload.__module__}.{payload.__qualname__}" if payload is not None else "?"
+    if payload is None:
+        return "?"
+    origin: Any = te.get_origin(payload) or payload  # a generic payload: Event[int]
+    arguments = te.get_args(payload)
+    shown = f"[{', '.join(map(repr, arguments))}]" if arguments else ""
+    return f"{origin.__module__}.{origin.__qualname__}{shown}"
 
 
 def _problems(where: str, exc: pydantic.ValidationError) -> list[str]:

@@ -65,8 +65,8 @@ class TypedSignalsPlugin(Plugin):
     def get_function_signature_hook(
         self, fullname: str
     ) -> Callable[[FunctionSigContext], FunctionLike] | None:
-        """``receiver(...)``: its ``sender=`` is checked by the rules, not inferred."""
-        return receiver_signature_hook if fullname == RECEIVER_FULLNAME else None
+        """``receiver(...)`` and ``task_receiver(...)``: ``sender=`` is checked by the rules."""
+        return receiver_signature_hook if fullname in RECEIVER_FULLNAMES else None
 
     def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
         """Django projects: the declarations of Django's built-in signals (see ``django.py``)."""
