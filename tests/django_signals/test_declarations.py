@@ -11,6 +11,8 @@ one in some but not all (or passed on through ``**kwargs``), no other key.
 from __future__ import annotations
 
 import ast
+import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +42,22 @@ def _modules(root: Path) -> list[tuple[str, ast.Module]]:
         if "Signal(" not in text and "send" not in text:
             continue
         module = ".".join(path.relative_to(root).with_suffix("").parts).removesuffix(".__init__")
-        found.append((module, ast.parse(text)))
+        found.append((module, _parse(text)))
     return found
+
+
+def _parse(text: str) -> ast.Module:
+    """Parse a Django module, also on a Python older than the one Django targets.
+
+    Django 6.1 uses ``except*`` (PEP 654, Python 3.11+), which 3.10 cannot parse;
+    only assignments and calls are read here, so it is read as a plain ``except``.
+    """
+    try:
+        return ast.parse(text)
+    except SyntaxError:
+        if sys.version_info >= (3, 11):
+            raise
+        return ast.parse(re.sub(r"\bexcept\s*\*", "except", text))
 
 
 def _defined_signals(modules: list[tuple[str, ast.Module]]) -> set[str]:
