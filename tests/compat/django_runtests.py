@@ -37,7 +37,11 @@ SERIES = sorted(PYTHON_FOR)
 # Optional packages of Django's tests/requirements/py3.txt that the apps below use;
 # tblib carries tracebacks out of --parallel workers.
 DJANGO_TEST_REQUIREMENTS = [
-    "tblib>=3.0", "PyYAML>=6.0.2", "argon2-cffi>=23.1", "bcrypt>=4.1.1", "Pillow>=10.1",
+    "tblib>=3.0",
+    "PyYAML>=6.0.2",
+    "argon2-cffi>=23.1",
+    "bcrypt>=4.1.1",
+    "Pillow>=10.1",
 ]
 PROBLEMS = ("fail", "error", "xpass")
 _SHOWN = 15  # regressions spelled out in a message; the rest are counted
@@ -232,8 +236,11 @@ def regressions(baseline: Run, swapped: Run, prefix: str = "") -> str | None:
     if len(worse) > _SHOWN:
         text.append(f"... and {len(worse) - _SHOWN} more: {', '.join(worse[_SHOWN:])}")
     if missing:
-        text.append(f"{len(missing)} tests ran in the baseline but not with the swap: " +
-                    ", ".join(missing[:_SHOWN]) + (" ..." if len(missing) > _SHOWN else ""))
+        text.append(
+            f"{len(missing)} tests ran in the baseline but not with the swap: "
+            + ", ".join(missing[:_SHOWN])
+            + (" ..." if len(missing) > _SHOWN else "")
+        )
     return "\n".join(text)
 
 
@@ -264,10 +271,17 @@ class DjangoSuite:
         )
 
 
+@once
 def django_suite(series: str) -> DjangoSuite:
-    """The newest Django ``series`` (e.g. ``"6.1"``): its sdist, and a venv with it."""
+    """The newest Django ``series`` (e.g. ``"6.1"``): its sdist, and a venv with it.
+
+    Made once per test session (pip asks PyPI which release is newest; the venv
+    gets this checkout's typedsignals).
+    """
     version = PYTHON_FOR[series]
     source = sdist(f"django=={series}.*", python=version)
     release = source.name.split("-", 1)[1]
-    env = venv(version, [f"django=={release}", *DJANGO_TEST_REQUIREMENTS], name=f"compat-dj{series}")
+    env = venv(
+        version, [f"django=={release}", *DJANGO_TEST_REQUIREMENTS], name=f"compat-dj{series}"
+    )
     return DjangoSuite(release, source / "tests", python_in(env))

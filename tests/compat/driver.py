@@ -14,8 +14,9 @@ themselves, with the swap only: ``assertLogs("django.dispatch")`` is read as
 Every test outcome that reaches unittest's ``TextTestResult`` (Django's
 runner, also with ``--parallel``, and plain unittest use it) is written to
 FILE as a JSON line ``{"id", "outcome", "detail"}`` (``{"started": id}``
-before it); ``{"done": N}`` ends a finished run. ``--hang-after`` makes faulthandler print every thread's stack
-(in forked workers too) and exit, so a hang is reported with what was running.
+before it); ``{"done": N}`` ends a finished run. ``--hang-after`` makes
+faulthandler print every thread's stack (in forked workers too) and exit, so a
+hang is reported with what was running.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def _point_dispatch_logs_at_typedsignals() -> None:
 
 def _record_outcomes(path: str) -> None:
     """Wrap TextTestResult's hooks to write each outcome to ``path``."""
-    out = open(path, "w", encoding="utf-8", buffering=1)  # noqa: SIM115 (lives as long as the run)
+    out = open(path, "w", encoding="utf-8", buffering=1)
     result_class: Any = unittest.TextTestResult
 
     def write(**item: object) -> None:
@@ -133,8 +134,11 @@ def main(argv: list[str]) -> None:
         _point_dispatch_logs_at_typedsignals()
     import django.dispatch
 
-    print(f"compat driver: django.dispatch.Signal is {django.dispatch.Signal.__module__}.Signal",
-          file=sys.stderr, flush=True)
+    print(
+        f"compat driver: django.dispatch.Signal is {django.dispatch.Signal.__module__}.Signal",
+        file=sys.stderr,
+        flush=True,
+    )
     if target[0] == "-m":
         sys.argv = [target[1], *target[2:]]
         sys.path[0] = str(Path.cwd())  # as ``python -m`` does

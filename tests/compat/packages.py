@@ -22,14 +22,14 @@ from .django_runtests import PYTHON_FOR, Run, run
 # django-reversion's settings name PostgreSQL and MySQL databases beside SQLite,
 # and its multi-database tests use all three; there are no servers here, so
 # every alias is an SQLite database of its own (the same for both runs).
-REVERSION_SETTINGS = '''\
+REVERSION_SETTINGS = """\
 from test_project.settings import *  # noqa: F403
 
 DATABASES = {
     alias: {"ENGINE": "django.db.backends.sqlite3", "NAME": f"{alias}.sqlite3"}
     for alias in ("default", "postgres", "mysql")
 }
-'''
+"""
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ def test_dispatch_and_signals_pass_entirely_with_the_swap(series, app):
         f"Django {series}'s own {app} tests fail without the swap: fix the environment first"
     )
 
+
 @pytest.mark.parametrize("series", SERIES)
 @pytest.mark.parametrize("app", [*APPS, "cache"])
 def test_app_does_as_well_with_the_swap(series, app):

@@ -2,8 +2,9 @@
 
 Call ``install()`` before anything imports a module that creates signals
 (``django.core.signals``, ``django.db.models.signals``, an app's
-``signals.py``): at the top of ``manage.py``, ``wsgi.py``, ``asgi.py`` and
-(for pytest) ``conftest.py``. From then on ``from django.dispatch import
+``signals.py``): at the top of ``manage.py``, ``wsgi.py`` and ``asgi.py``
+(under pytest-django, in a plugin module given with ``pytest -p``: conftest.py
+is read too late). From then on ``from django.dispatch import
 Signal, receiver`` gives typedsignals' ``Signal`` and ``receiver``, so every
 signal of Django and of the project's apps is a typedsignals signal; the
 rest of ``django.dispatch.dispatcher`` (its logger, ``_make_id``) stays
@@ -17,6 +18,7 @@ from __future__ import annotations
 import importlib
 import sys
 from types import ModuleType
+from typing import cast
 
 from ..dispatcher import Signal, receiver
 
@@ -50,18 +52,20 @@ def installed() -> bool:
 def _made_with(django_signal: type) -> dict[str, list[str]]:
     """Module name -> names in it that are Django's Signal class, a subclass or an instance."""
     found: dict[str, list[str]] = {}
-    for module_name, module in list(sys.modules.items()):
+    modules: dict[str, object] = dict(sys.modules)  # may hold None, or other objects
+    for module_name, module in modules.items():
         if not isinstance(module, ModuleType) or module_name in (
             "django.dispatch",
             "django.dispatch.dispatcher",
         ):
             continue
-        for name, value in list(vars(module).items()):
+        names: dict[str, object] = dict(vars(module))
+        for name, value in names.items():
             # type(), never isinstance(): a lazy proxy (django.conf.settings) would
             # set itself up when asked for its __class__.
             kind = type(value)
             if issubclass(kind, django_signal) or (
-                issubclass(kind, type) and issubclass(value, django_signal)
+                issubclass(kind, type) and issubclass(cast(type, value), django_signal)
             ):
                 found.setdefault(module_name, []).append(name)
     return found
@@ -76,8 +80,9 @@ def _too_late(found: dict[str, list[str]]) -> SwapError:
         "typedsignals.django.swap.install() was called after these modules had made "
         "signals with Django's own django.dispatch.Signal: "
         f"{'; '.join(listed)}. Those signals would stay Django's. Call install() before "
-        "anything imports them: first thing in manage.py, wsgi.py, asgi.py and conftest.py, "
-        "before any other django import."
+        "any other django import: first thing in manage.py, wsgi.py and asgi.py; under "
+        "pytest-django, in a module loaded with 'pytest -p' (pytest-django sets Django up "
+        "before it reads conftest.py)."
     )
 
 
@@ -102,5 +107,4 @@ def install() -> None:
         raise _too_late(found)
     package = importlib.import_module("django.dispatch")
     for module in (dispatcher, package):
-        module.Signal = Signal
-        module.receiver = receiver
+        vars(module).update(Signal=Signal, receiver=receiver)
