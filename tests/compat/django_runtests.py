@@ -182,7 +182,8 @@ def run(
     marker = SWAPPED if swap else NOT_SWAPPED
     if marker not in text:
         raise AssertionError(f"{label}: the driver did not report {marker!r}:\n{finished.tail()}")
-    print(finished.summary(), file=sys.stderr)
+    failing = "".join(f"\n  {i} [{o.upper()}]" for i, (o, _) in sorted(finished.problems.items()))
+    print(finished.summary() + failing, file=sys.stderr)
     return finished
 
 
