@@ -242,6 +242,9 @@ def regressions(baseline: Run, swapped: Run, prefix: str = "") -> str | None:
             + ", ".join(missing[:_SHOWN])
             + (" ..." if len(missing) > _SHOWN else "")
         )
+    own = sorted(i for i in baseline.problems if i.startswith(prefix))
+    if own:
+        text.append(f"Failing without the swap too (Django's own, not counted): {', '.join(own)}")
     return "\n".join(text)
 
 

@@ -45,58 +45,64 @@ def _point_dispatch_logs_at_typedsignals() -> None:
 
 
 def _record_outcomes(path: str) -> None:
-    """Wrap TextTestResult's hooks to write each outcome to ``path``."""
+    """Wrap TextTestResult's hooks to write the outermost run's outcomes to ``path``.
+
+    Only the first result whose run starts is recorded: some tests run test
+    cases of their own through another TextTestRunner (Django's test_utils
+    does), and those outcomes are not the suite's.
+    """
     out = open(path, "w", encoding="utf-8", buffering=1)
     result_class: Any = unittest.TextTestResult
+    outermost: list[object] = []
 
     def write(**item: object) -> None:
         out.write(json.dumps(item) + "\n")
 
-    def hook(name: str, outcome: str, has_error: bool) -> None:
+    def wrap(name: str, record) -> None:
         original = getattr(result_class, name)
 
-        def wrapped(self, test, *args):
-            detail = ""
-            if has_error and args:
-                detail = self._exc_info_to_string(args[0], test)
-            elif name == "addSkip" and args:
-                detail = str(args[0])
-            write(id=test.id(), outcome=outcome, detail=detail)
-            return original(self, test, *args)
+        def wrapped(self, *args):
+            if self in outermost:
+                record(self, *args)
+            return original(self, *args)
 
         setattr(result_class, name, wrapped)
 
-    hook("addSuccess", "ok", False)
-    hook("addFailure", "fail", True)
-    hook("addError", "error", True)
-    hook("addSkip", "skip", False)
-    hook("addExpectedFailure", "xfail", False)
-    hook("addUnexpectedSuccess", "xpass", False)
+    def outcome(name: str, kind: str) -> None:
+        def record(self, test, *args):
+            if kind in ("fail", "error"):
+                detail = self._exc_info_to_string(args[0], test)
+            else:
+                detail = str(args[0]) if args else ""  # a skip's reason
+            write(id=test.id(), outcome=kind, detail=detail)
 
-    start = result_class.startTest
+        wrap(name, record)
 
-    def startTest(self, test):
-        write(started=test.id())
-        return start(self, test)
-
-    result_class.startTest = startTest
-    add_subtest = result_class.addSubTest
-
-    def addSubTest(self, test, subtest, err):
+    def subtest(self, test, subtest, err):
         if err is not None:
-            failed = issubclass(err[0], self.failureException)
-            detail = self._exc_info_to_string(err, test)
-            write(id=subtest.id(), outcome="fail" if failed else "error", detail=detail)
-        return add_subtest(self, test, subtest, err)
+            kind = "fail" if issubclass(err[0], self.failureException) else "error"
+            write(id=subtest.id(), outcome=kind, detail=self._exc_info_to_string(err, test))
 
-    result_class.addSubTest = addSubTest
-    stop = result_class.stopTestRun
+    start_run = result_class.startTestRun
 
-    def stopTestRun(self):
-        write(done=self.testsRun)
-        return stop(self)
+    def startTestRun(self):
+        if not outermost:
+            outermost.append(self)
+        return start_run(self)
 
-    result_class.stopTestRun = stopTestRun
+    result_class.startTestRun = startTestRun
+    for name, kind in [
+        ("addSuccess", "ok"),
+        ("addFailure", "fail"),
+        ("addError", "error"),
+        ("addSkip", "skip"),
+        ("addExpectedFailure", "xfail"),
+        ("addUnexpectedSuccess", "xpass"),
+    ]:
+        outcome(name, kind)
+    wrap("addSubTest", subtest)
+    wrap("startTest", lambda self, test: write(started=test.id()))
+    wrap("stopTestRun", lambda self: write(done=self.testsRun))
 
 
 def _arm_hang_dump(seconds: float) -> None:
