@@ -34,15 +34,10 @@ NOT_SWAPPED = "compat driver: django.dispatch.Signal is django.dispatch.dispatch
 # Django series -> the CPython it runs on here (Django 6 needs 3.12+).
 PYTHON_FOR = {"5.2": "3.11", "6.1": "3.13"}
 SERIES = sorted(PYTHON_FOR)
-# Optional packages of Django's tests/requirements/py3.txt that the apps below use;
+# The optional packages of Django's tests/requirements/py3.txt that the apps of
+# test_django_suites.py use (fixtures_regress: YAML, model_fields: ImageField);
 # tblib carries tracebacks out of --parallel workers.
-DJANGO_TEST_REQUIREMENTS = [
-    "tblib>=3.0",
-    "PyYAML>=6.0.2",
-    "argon2-cffi>=23.1",
-    "bcrypt>=4.1.1",
-    "Pillow>=10.1",
-]
+DJANGO_TEST_REQUIREMENTS = ["tblib>=3.0", "PyYAML>=6.0.2", "Pillow>=10.1"]
 PROBLEMS = ("fail", "error", "xpass")
 _SHOWN = 15  # regressions spelled out in a message; the rest are counted
 _TRACEBACK_LINES = 40
