@@ -14,6 +14,18 @@ from .venvs import cache_dir
 __all__ = ["sdist"]
 
 
+def _with_pip(python: Path) -> str:
+    """The interpreter a venv was made from: a uv venv (this test run's own) has no pip."""
+    done = subprocess.run(
+        [str(python), "-c", "import sys; print(sys._base_executable)"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return done.stdout.strip() or str(python)
+
+
 def sdist(requirement: str, *, python: str = "3.13") -> Path:
     """Download the sdist of ``requirement`` (e.g. ``"django==6.1.*"``) and unpack it.
 
@@ -22,7 +34,7 @@ def sdist(requirement: str, *, python: str = "3.13") -> Path:
     Raises RuntimeError if PyPI cannot be reached or nothing matches.
     """
     downloads = cache_dir("sdists")
-    command = [str(find_python(python)), "-m", "pip", "download", "--no-deps"]
+    command = [_with_pip(find_python(python)), "-m", "pip", "download", "--no-deps"]
     command += ["--no-binary", ":all:", "--dest", str(downloads), requirement]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     if done.returncode != 0:
