@@ -65,12 +65,32 @@ def wait_for(
 KNOWN_PLACES = ("/usr/bin/redis-server", "/usr/sbin/redis-server")
 
 
+#: Installs Debian's redis-server when it is missing (as .ci/run does) and prints its path.
+INSTALLER = Path(__file__).resolve().parents[2] / ".ci" / "redis-server"
+
+
+def _runnable(candidate: str | None) -> bool:
+    return bool(candidate) and Path(str(candidate)).is_file() and os.access(str(candidate), os.X_OK)
+
+
 def find_redis_server() -> str:
-    """The redis-server executable, or a test failure saying how to install it."""
+    """The redis-server executable, installed if missing, or a test failure saying how.
+
+    ``uv run pytest`` on a fresh machine sets it up as ``.ci/run`` does: the
+    installer uses apt-get where it can, and fails loudly where it cannot.
+    """
     found = os.environ.get("TYPEDSIGNALS_REDIS_SERVER") or shutil.which("redis-server")
     for candidate in [found, *KNOWN_PLACES]:
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
+        if _runnable(candidate):
+            return str(candidate)
+    if INSTALLER.is_file():
+        done = subprocess.run(
+            ["bash", str(INSTALLER)], capture_output=True, text=True, timeout=900, check=False
+        )
+        installed = done.stdout.strip()
+        if done.returncode == 0 and _runnable(installed):
+            return installed
+        pytest.fail(f"{INSTALL_HINT}\n{INSTALLER} failed:\n{done.stderr}", pytrace=False)
     pytest.fail(INSTALL_HINT, pytrace=False)
 
 

@@ -28,11 +28,29 @@ def test_without_redis_server_the_tests_fail_saying_how_to_install_it(monkeypatc
     monkeypatch.delenv("TYPEDSIGNALS_REDIS_SERVER", raising=False)
     monkeypatch.setattr(processes.shutil, "which", lambda name: None)
     monkeypatch.setattr(processes, "KNOWN_PLACES", ())
+    monkeypatch.setattr(processes, "INSTALLER", processes.INSTALLER.with_name("missing"))
     with pytest.raises(pytest.fail.Exception) as failed:  # a failure, never a skip
         processes.find_redis_server()
     assert "apt-get install redis-server" in str(failed.value)
     assert "bash .ci/redis-server" in str(failed.value)
 
+
+
+def test_a_missing_redis_server_is_installed_by_the_ci_script(monkeypatch, tmp_path) -> None:
+    server = tmp_path / "redis-server"
+    server.write_text("#!/bin/sh\n")
+    server.chmod(0o755)
+    installer = tmp_path / "install"
+    installer.write_text(f"echo installing >&2\necho {server}\n")
+    monkeypatch.delenv("TYPEDSIGNALS_REDIS_SERVER", raising=False)
+    monkeypatch.setattr(processes.shutil, "which", lambda name: None)
+    monkeypatch.setattr(processes, "KNOWN_PLACES", ())
+    monkeypatch.setattr(processes, "INSTALLER", installer)
+    assert processes.find_redis_server() == str(server)
+    installer.write_text("echo 'apt-get: no network' >&2\nexit 1\n")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        processes.find_redis_server()
+    assert "apt-get: no network" in str(failed.value)
 
 def _effect(out: Path, name: str, worker: Worker) -> dict[str, Any]:
     path = out / name

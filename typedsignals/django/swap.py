@@ -108,3 +108,8 @@ def install() -> None:
     package = importlib.import_module("django.dispatch")
     for module in (dispatcher, package):
         vars(module).update(Signal=Signal, receiver=receiver)
+    # Django's model checks recognise a lazy signal connect (a string sender
+    # whose model never loads: signals.E001) by the connect method's module,
+    # ("django.dispatch.dispatcher", "connect"). Where the swap is installed,
+    # that name resolves to this very method, so say so.
+    Signal.connect.__module__ = dispatcher.__name__
