@@ -7,7 +7,7 @@ read from Django's own sends. Two checkers read them:
 * the system check, when this package is an installed app
   (``INSTALLED_APPS = [..., "typedsignals.django"]``): ``manage.py check``
   reports each receiver that breaks a receiver rule (``typedsignals.E001`` to
-  ``E005``);
+  ``E006``, one id per rule);
 * the mypy plugin ``typedsignals.mypy``, listed after django-stubs' plugin:
   ``@receiver(post_save, sender=Book)`` and ``post_save.connect(...)`` are
   checked against the same declarations.

@@ -3,8 +3,8 @@
 Registered by the app (``INSTALLED_APPS = [..., "typedsignals.django"]``), so
 ``manage.py check``, ``runserver``, ``migrate`` and ``test`` run it. Each
 broken rule is one ``checks.Error`` whose id is the rule's number,
-``typedsignals.E001`` (``receiver-kwargs``) to ``typedsignals.E005``
-(``receiver-positional-only``), so ``SILENCED_SYSTEM_CHECKS`` can silence one
+``typedsignals.E001`` (``receiver-kwargs``) to ``typedsignals.E006``
+(``receiver-sender-argument``), so ``SILENCED_SYSTEM_CHECKS`` can silence one
 kind. The rules are those of ``typedsignals.rules``, applied by the runtime
 validator's own readers (``validation.receiver_params``, ``typecompat``) to
 the declarations of ``declarations.py`` for the running Django version.
@@ -92,6 +92,7 @@ def _candidates(declared: DeclaredSignal) -> Iterator[object]:
     for cls in sender_classes(declared):
         yield from subclasses(cls)
     yield from apps.get_app_configs()
+    yield from apps.get_models(include_auto_created=True)  # a model where it does not belong
 
 
 def _in_apps(receiver: object, app_configs: Sequence[AppConfig]) -> bool:
@@ -109,6 +110,10 @@ def _check(connection: Connection, types: ReceiverTypes) -> list[checks.CheckMes
         payload=types.fields,
         accepts=typecompat.accepts,
         show=typecompat.show,
+    )
+    # Rule 6: the sender filter itself must be of the signal's sender type.
+    violations += rules.check_sender_argument(
+        types.declared, types.specific, typecompat.accepts, typecompat.show
     )
     receiver = _receiver_text(connection.receiver)
     sender = _sender_text(connection)

@@ -80,11 +80,17 @@ class ReceiverTypes:
             declaration cannot be read (the rules that need no types apply).
         label: names the signal in messages:
             ``signal 'post_save' (Signal[type[Book], PostSave[Book]])``.
+        specific: the type of the specific sender the receiver was connected
+            for (None for every sender, or when unknown), which must be of the
+            signal's declared sender type (rule 6).
+        declared: the signal's sender type, its type variables their bounds.
     """
 
     sender: object
     fields: Mapping[str, rules.Field[object]] | None
     label: str
+    specific: object = None
+    declared: object = None
 
 
 def receiver_types(
@@ -119,15 +125,18 @@ def receiver_types(
         key: rules.Field(key, _substitute(field.type, bindings), field.required)
         for key, field in fields.items()
     }
+    specific: object = None
     if not known:
         sender_type: object = None
     elif sender is not None:
-        sender_type = type[sender] if isinstance(sender, type) else type(sender)  # as connect
+        sender_type = specific = type[sender] if isinstance(sender, type) else type(sender)
     else:
         sender_type = _substitute(declared_sender, bindings)
     shown = f"Signal[{typecompat.show(_substitute(declared_sender, bindings))}, "
     shown += f"{typecompat.show(_substitute(payload, bindings))}]"
-    return ReceiverTypes(sender_type, bound, f"signal '{declared.name}' ({shown})")
+    unbound = _substitute(declared_sender, _bindings(declared_sender, None, True))
+    label = f"signal '{declared.name}' ({shown})"
+    return ReceiverTypes(sender_type, bound, label, specific, unbound)
 
 
 def _bindings(declared_sender: object, sender: object, known: bool) -> dict[object, object]:

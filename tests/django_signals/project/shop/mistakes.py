@@ -150,3 +150,13 @@ def typo_in_a_list(sender, instance, creatd, **kwargs):
 )
 def positional_in_a_list(sender, /, **kwargs):
     pass
+
+
+# -- a sender filter of the wrong type: request_started is sent by handler classes ----------
+
+
+def started_for_a_model(sender, **kwargs):  # E(runtime): receiver-sender-argument
+    pass
+
+
+request_started.connect(started_for_a_model, sender=Book)  # E(static): receiver-sender-argument
