@@ -21,11 +21,12 @@ dispatcher finds them: for a typedsignals ``Signal``, in the snapshots its
 sends use (``ReceiverRegistry._set_deref_wrapper``); for Django's own
 ``django.dispatch.Signal`` (a project that has not swapped typedsignals in),
 by shadowing its ``_live_receivers``. A receiver is wrapped only inside an
-intercepted dispatch of its own signal (``_current``), and the responses and
+intercepted dispatch of its own signal, and the responses and
 ``_log_robust_failure`` are given the receiver itself, never its wrapper.
 
 **Frames.** An intercepted send runs one frame below its caller (the
-wrapper); a wrapped receiver runs one frame below the send (``_Wrapped``).
+wrapper); a wrapped receiver runs one frame below the send. The wrappers are
+in ``_hookwrappers.py``; this module attaches and detaches.
 
 Interceptors may be attached from any thread, nested and overlapping; a
 per-process lock guards attaching, and a send reads the interceptors once,
@@ -34,15 +35,26 @@ when it begins.
 
 from __future__ import annotations
 
-import contextvars
 import sys
 import threading
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import FrameType
 from typing import Any, ClassVar, Final
 
-from ._entries import Deref, DerefWrapper
+from ._hookwrappers import (
+    LIVE,
+    LOG,
+    MISSING,
+    SEND_METHODS,
+    SKIP,
+    Dispatch,
+    Pairs,
+    Receiver,
+    State,
+    deref_wrapper,
+    make_wrappers,
+)
 from .registry import ReceiverRegistry
 
 __all__ = [
@@ -53,6 +65,8 @@ __all__ = [
     "TRACE",
     "Dispatch",
     "Interceptor",
+    "Pairs",
+    "Receiver",
     "all_signals",
     "attach",
     "attach_everywhere",
@@ -64,66 +78,14 @@ __all__ = [
     "set_instance_method",
 ]
 
-Receiver = Callable[..., Any]
-Pairs = list[tuple[Receiver, Any]]
-
-#: The send methods shadowed while a signal is intercepted.
-SEND_METHODS: Final = ("send", "send_robust", "asend", "asend_robust")
-_ASYNC_METHODS: Final = frozenset({"asend", "asend_robust"})
-#: Also shadowed when present: the robust sends' logger (given the receiver, not its
-#: wrapper) and, on Django's own Signal, where its sends find their receivers.
-_LOG: Final = "_log_robust_failure"
-_LIVE: Final = "_live_receivers"
 #: The instance-dict key of an intercepted signal's state.
 _STATE: Final = "_typedsignals_hooks"
-_MISSING: Final[Any] = object()
 
 #: Layers, outermost first: what records a send as its caller sees it, what traces
 #: it, what mutes it (and may skip the dispatch).
 RECORD: Final = 0
 TRACE: Final = 1
 MUTE: Final = 2
-
-
-class _Skip:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "SKIP"
-
-
-#: Returned by ``Interceptor.before`` to call no receiver: the send returns ``[]``.
-SKIP: Final = _Skip()
-
-
-class Dispatch:
-    """One intercepted send, as its interceptors see it.
-
-    Attributes:
-        signal: the signal being sent.
-        method: ``"send"``, ``"send_robust"``, ``"asend"`` or ``"asend_robust"``.
-        sender: the sender given to the send.
-        named: the keyword arguments given to the send (the payload).
-        notes: what each interceptor's ``before`` returned, by interceptor.
-        receiver_hooks: the interceptors that see each receiver call of this send.
-    """
-
-    __slots__ = ("method", "named", "notes", "receiver_hooks", "sender", "signal")
-
-    def __init__(
-        self,
-        signal: object,
-        method: str,
-        sender: object,
-        named: dict[str, Any],
-        receiver_hooks: tuple[Interceptor, ...],
-    ) -> None:
-        self.signal = signal
-        self.method = method
-        self.sender = sender
-        self.named = named
-        self.notes: dict[Interceptor, object] = {}
-        self.receiver_hooks = receiver_hooks
 
 
 class Interceptor:
@@ -215,28 +177,6 @@ class Interceptor:
         """
 
 
-class _State:
-    """An intercepted signal: what its instance dict held, and who intercepts it."""
-
-    __slots__ = ("base", "counts", "interceptors", "receiver_hooks", "saved", "signal", "wrappers")
-
-    def __init__(self, signal: object, names: list[str]) -> None:
-        self.signal = signal
-        held = vars(signal)
-        #: What the instance dict held for each shadowed name (_MISSING: nothing).
-        self.saved: dict[str, Any] = {name: held.get(name, _MISSING) for name in names}
-        #: What each name resolved to: what the wrappers call.
-        self.base: dict[str, Any] = {name: getattr(signal, name) for name in names}
-        self.counts: dict[Interceptor, int] = {}
-        self.interceptors: tuple[Interceptor, ...] = ()
-        self.receiver_hooks: tuple[Interceptor, ...] = ()
-        self.wrappers: dict[str, Any] = {}
-
-
-#: The dispatch whose receivers are being resolved, if its interceptors see receivers.
-_current: contextvars.ContextVar[Dispatch | None] = contextvars.ContextVar(
-    "typedsignals_dispatch", default=None
-)
 _lock = threading.RLock()
 #: Every typedsignals Signal alive (``created``), for the process-wide interceptors.
 _signals: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -357,7 +297,7 @@ def created(signal: object, copied_from: object = None) -> None:
     where = _origins.get(copied_from) if copied_from is not None else _creator(signal)
     with _lock:
         leftover = vars(signal).get(_STATE)
-        if isinstance(leftover, _State) and leftover.signal is not signal:
+        if isinstance(leftover, State) and leftover.signal is not signal:
             _restore(vars(signal), leftover)
         _signals.add(signal)
         if where is not None:
@@ -442,7 +382,7 @@ def set_instance_method(signal: object, name: str, method: Callable[..., Any] | 
             else:
                 held[name] = method
             return
-        state.saved[name] = _MISSING if method is None else method
+        state.saved[name] = MISSING if method is None else method
         state.base[name] = (
             getattr(type(signal), name).__get__(signal, type(signal)) if method is None else method
         )
@@ -451,12 +391,12 @@ def set_instance_method(signal: object, name: str, method: Callable[..., Any] | 
 # -- installing and restoring ---------------------------------------------------------
 
 
-def _state_of(signal: object) -> _State | None:
+def _state_of(signal: object) -> State | None:
     state = vars(signal).get(_STATE) if hasattr(signal, "__dict__") else None
-    return state if isinstance(state, _State) and state.signal is signal else None
+    return state if isinstance(state, State) and state.signal is signal else None
 
 
-def _install(signal: object) -> _State:
+def _install(signal: object) -> State:
     if not hasattr(signal, "__dict__"):
         raise TypeError(f"Cannot intercept the sends of {signal!r}: it has no instance __dict__.")
     missing = [name for name in SEND_METHODS if not callable(getattr(signal, name, None))]
@@ -467,31 +407,25 @@ def _install(signal: object) -> _State:
         )
     held = vars(signal)
     leftover = held.get(_STATE)
-    if isinstance(leftover, _State):  # copied from another signal (copy.copy)
+    if isinstance(leftover, State):  # copied from another signal (copy.copy)
         _restore(held, leftover)
-    extra = [_LOG] if hasattr(signal, _LOG) else []
-    if not isinstance(signal, ReceiverRegistry) and hasattr(signal, _LIVE):
-        extra.append(_LIVE)
-    state = _State(signal, [*SEND_METHODS, *extra])
-    for name in SEND_METHODS:
-        make = _async_wrapper if name in _ASYNC_METHODS else _sync_wrapper
-        state.wrappers[name] = make(state, name)
-    if _LOG in state.saved:
-        state.wrappers[_LOG] = _log_wrapper(state)
-    if _LIVE in state.saved:
-        state.wrappers[_LIVE] = _live_wrapper(state)
+    extra = [LOG] if hasattr(signal, LOG) else []
+    if not isinstance(signal, ReceiverRegistry) and hasattr(signal, LIVE):
+        extra.append(LIVE)
+    state = State(signal, [*SEND_METHODS, *extra])
+    state.wrappers = make_wrappers(state)
     held.update(state.wrappers)
     held[_STATE] = state
     return state
 
 
-def _restore(held: dict[str, Any], state: _State) -> None:
+def _restore(held: dict[str, Any], state: State) -> None:
     """Put back what ``held`` (an instance dict) had before ``state`` shadowed it."""
     for name, wrapper in state.wrappers.items():
         if held.get(name) is not wrapper:
             continue  # replaced by someone else meanwhile: theirs stays
         saved = state.saved[name]
-        if saved is _MISSING:
+        if saved is MISSING:
             del held[name]
         else:
             held[name] = saved
@@ -499,7 +433,7 @@ def _restore(held: dict[str, Any], state: _State) -> None:
         del held[_STATE]
 
 
-def _refresh(state: _State) -> None:
+def _refresh(state: State) -> None:
     ordered = sorted(state.counts, key=_layer)  # stable: attach order within a layer
     state.interceptors = tuple(ordered)
     hooks = tuple(i for i in ordered if i.sees_receivers)
@@ -509,220 +443,8 @@ def _refresh(state: _State) -> None:
     if changed and isinstance(signal, ReceiverRegistry):
         # Shadows are in place before receivers are wrapped, and stay until they no
         # longer are: a wrapped receiver is only ever seen by an intercepted send.
-        signal._set_deref_wrapper(_deref_wrapper(state) if hooks else None)  # pyright: ignore[reportPrivateUsage]
+        signal._set_deref_wrapper(deref_wrapper(state) if hooks else None)  # pyright: ignore[reportPrivateUsage]
 
 
 def _layer(interceptor: Interceptor) -> int:
     return interceptor.layer
-
-
-# -- the wrappers ---------------------------------------------------------------------
-
-
-def _enter(
-    interceptors: tuple[Interceptor, ...], dispatch: Dispatch
-) -> tuple[list[Interceptor], bool]:
-    """Call each ``before``, outermost first; return those called, and whether to skip."""
-    entered: list[Interceptor] = []
-    try:
-        for interceptor in interceptors:
-            note = interceptor.before(dispatch)
-            dispatch.notes[interceptor] = note
-            entered.append(interceptor)
-            if note is SKIP:
-                return entered, True
-    except BaseException as error:
-        _leave(entered, dispatch, None, error)
-        raise
-    return entered, False
-
-
-def _leave(
-    entered: list[Interceptor],
-    dispatch: Dispatch,
-    responses: Pairs | None,
-    error: BaseException | None,
-) -> None:
-    for interceptor in reversed(entered):
-        interceptor.after(dispatch, responses, error)
-
-
-def _skipped(signal: object, named: dict[str, Any]) -> Pairs:
-    """A skipped (muted) send: no receiver runs, but a bad payload is still the sender's error."""
-    check: Callable[[dict[str, Any]], None] | None = getattr(signal, "_payload_check", None)
-    if check is not None:
-        check(named)
-    return []
-
-
-def _unwrapped(responses: Pairs) -> Pairs:
-    for index, (receiver, response) in enumerate(responses):
-        if isinstance(receiver, _Wrapped):
-            responses[index] = (receiver.receiver, response)
-    return responses
-
-
-def _sync_wrapper(state: _State, name: str) -> Callable[..., Pairs]:
-    signal = state.signal
-
-    def intercepted(sender: Any, **named: Any) -> Pairs:
-        base = state.base[name]
-        interceptors = state.interceptors
-        if not interceptors:  # the last one was detached as this send began
-            result: Pairs = base(sender, **named)
-            return result
-        dispatch = Dispatch(signal, name, sender, named, state.receiver_hooks)
-        entered, skip = _enter(interceptors, dispatch)
-        token = _current.set(dispatch if dispatch.receiver_hooks and not skip else None)
-        try:
-            try:
-                responses = _skipped(signal, named) if skip else _unwrapped(base(sender, **named))
-            finally:
-                _current.reset(token)
-        except BaseException as error:
-            _leave(entered, dispatch, None, error)
-            raise
-        _leave(entered, dispatch, responses, None)
-        return responses
-
-    intercepted.__name__ = intercepted.__qualname__ = name
-    return intercepted
-
-
-def _async_wrapper(state: _State, name: str) -> Callable[..., Awaitable[Pairs]]:
-    signal = state.signal
-
-    async def intercepted(sender: Any, **named: Any) -> Pairs:
-        base = state.base[name]
-        interceptors = state.interceptors
-        if not interceptors:
-            result: Pairs = await base(sender, **named)
-            return result
-        dispatch = Dispatch(signal, name, sender, named, state.receiver_hooks)
-        entered, skip = _enter(interceptors, dispatch)
-        token = _current.set(dispatch if dispatch.receiver_hooks and not skip else None)
-        try:
-            try:
-                if skip:
-                    responses = _skipped(signal, named)
-                else:
-                    responses = _unwrapped(await base(sender, **named))
-            finally:
-                _current.reset(token)
-        except BaseException as error:
-            _leave(entered, dispatch, None, error)
-            raise
-        _leave(entered, dispatch, responses, None)
-        return responses
-
-    intercepted.__name__ = intercepted.__qualname__ = name
-    return intercepted
-
-
-def _log_wrapper(state: _State) -> Callable[[Receiver, Exception], None]:
-    def log_robust_failure(receiver: Receiver, err: Exception) -> None:
-        target = receiver.receiver if isinstance(receiver, _Wrapped) else receiver
-        state.base[_LOG](target, err)
-
-    return log_robust_failure
-
-
-def _live_wrapper(state: _State) -> Callable[[object], tuple[list[Any], list[Any]]]:
-    """Django's ``_live_receivers``, its receivers wrapped inside an intercepted dispatch."""
-    signal = state.signal
-
-    def live_receivers(sender: object) -> tuple[list[Any], list[Any]]:
-        sync, async_ = state.base[_LIVE](sender)
-        dispatch = _current.get()
-        if dispatch is None or dispatch.signal is not signal:
-            return sync, async_
-        hooks = dispatch.receiver_hooks
-        return (
-            [_Wrapped(r, dispatch, hooks) for r in sync],
-            [_AsyncWrapped(r, dispatch, hooks) for r in async_],
-        )
-
-    return live_receivers
-
-
-def _deref_wrapper(state: _State) -> DerefWrapper:
-    """What the registry wraps each snapshot deref with while receivers are seen."""
-    signal = state.signal
-
-    def wrap(deref: Deref, is_async: bool) -> Deref:
-        kind = _AsyncWrapped if is_async else _Wrapped
-
-        def in_dispatch() -> Receiver | None:
-            receiver = deref()
-            dispatch = _current.get()
-            if receiver is None or dispatch is None or dispatch.signal is not signal:
-                return receiver
-            return kind(receiver, dispatch, dispatch.receiver_hooks)
-
-        return in_dispatch
-
-    return wrap
-
-
-class _Wrapped:
-    """A receiver called inside an intercepted dispatch: its interceptors see the call.
-
-    The dispatcher calls it where it calls the receiver, so the receiver runs
-    one frame deeper than without interception.
-    """
-
-    __slots__ = ("dispatch", "hooks", "receiver")
-
-    def __init__(
-        self, receiver: Receiver, dispatch: Dispatch, hooks: tuple[Interceptor, ...]
-    ) -> None:
-        self.receiver = receiver
-        self.dispatch = dispatch
-        self.hooks = hooks
-
-    def __call__(self, **named: Any) -> Any:
-        dispatch, receiver = self.dispatch, self.receiver
-        notes = [(hook, hook.before_receiver(dispatch, receiver, False)) for hook in self.hooks]
-        try:
-            response = receiver(**named)
-        except BaseException as error:
-            _receiver_done(notes, dispatch, receiver, None, error)
-            raise
-        _receiver_done(notes, dispatch, receiver, response, None)
-        return response
-
-    def __repr__(self) -> str:
-        return f"<intercepted {self.receiver!r}>"
-
-
-class _AsyncWrapped(_Wrapped):
-    """An async receiver inside an intercepted dispatch; seen from its first step to its end."""
-
-    __slots__ = ()
-
-    def __call__(self, **named: Any) -> Any:
-        # The receiver is called at the coroutine's first step: a coroutine the
-        # dispatcher closes unstarted then leaves no receiver coroutine unawaited.
-        return self._run(named)
-
-    async def _run(self, named: dict[str, Any]) -> Any:
-        dispatch, receiver = self.dispatch, self.receiver
-        notes = [(hook, hook.before_receiver(dispatch, receiver, True)) for hook in self.hooks]
-        try:
-            response = await receiver(**named)
-        except BaseException as error:
-            _receiver_done(notes, dispatch, receiver, None, error)
-            raise
-        _receiver_done(notes, dispatch, receiver, response, None)
-        return response
-
-
-def _receiver_done(
-    notes: list[tuple[Interceptor, object]],
-    dispatch: Dispatch,
-    receiver: Receiver,
-    response: object,
-    error: BaseException | None,
-) -> None:
-    for hook, note in reversed(notes):
-        hook.after_receiver(dispatch, receiver, note, response, error)
