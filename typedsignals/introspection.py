@@ -88,7 +88,8 @@ class ReceiverInfo:
     def sender_text(self) -> str:
         """The sender filter in words: ``any``, a class's dotted name, or the sender's repr."""
         if not self.sender_known:
-            return f"a sender known by id only ({self.lookup_key[1]!r})"
+            key = self.lookup_key[1]
+            return f"unknown (id {key:#x})" if isinstance(key, int) else f"unknown ({key!r})"
         if self.sender is None:
             return "any"
         if isinstance(self.sender, type):

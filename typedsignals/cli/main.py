@@ -45,6 +45,7 @@ _MODULES_HELP = (
 )
 
 Checker = Callable[[object, str], list[introspection.ReceiverProblem]]
+Reader = Callable[[object], list[introspection.ReceiverInfo]]
 
 
 def add_commands(subparsers: Any, modules_required: bool = True) -> None:
@@ -101,6 +102,7 @@ def run(
     as_json: bool = False,
     fmt: str = "mermaid",
     checker: Checker | None = None,
+    read: Reader | None = None,
 ) -> int:
     """Run one command over ``signals``; return the exit status.
 
@@ -124,19 +126,23 @@ def run(
         checker
             ``check``: what checks one signal (given its name); default
             ``introspection.check``, the runtime validator.
+
+        read
+            What reads a signal's receivers; default ``introspection.receivers``.
     """
+    read = read or introspection.receivers
     if command == "list":
-        print_list(signals, out, as_json)
+        print_list(signals, out, as_json, read)
         return 0
     if command == "graph":
-        print_graph(signals, out, fmt)
+        print_graph(signals, out, fmt, read)
         return 0
     if command != "check":
         raise ValueError(f"unknown command {command!r}")
     check = checker or introspection.check
-    counted = [len(introspection.receivers(signal)) for signal in signals]
+    counted = sum(len(read(signal)) for signal in signals)
     problems = [problem for signal in signals for problem in check(signal, signal_name(signal))]
-    print_check(signals, problems, out, as_json, checked=sum(counted))
+    print_check(signals, problems, out, as_json, checked=counted)
     return 1 if problems else 0
 
 

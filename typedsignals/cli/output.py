@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from typedsignals import hooks, rules, typecompat
@@ -51,6 +51,9 @@ def signal_name(signal: object) -> str:
             Any signal.
     """
     return signal_path(signal) or signal_label(signal)
+
+
+Reader = Callable[[object], list[ReceiverInfo]]
 
 
 def describe(signal: object, infos: Sequence[ReceiverInfo] | None = None) -> dict[str, Any]:
@@ -113,7 +116,9 @@ def _table(rows: Sequence[Sequence[str]], indent: str) -> list[str]:
     ]
 
 
-def print_list(signals: Sequence[object], out: TextIO, as_json: bool = False) -> None:
+def print_list(
+    signals: Sequence[object], out: TextIO, as_json: bool = False, read: Reader = receivers
+) -> None:
     """``list``: each signal and its receivers, as a table (or JSON).
 
     Arguments:
@@ -126,13 +131,16 @@ def print_list(signals: Sequence[object], out: TextIO, as_json: bool = False) ->
 
         as_json
             Print ``{"signals": [...]}`` instead.
+
+        read
+            What reads a signal's receivers.
     """
-    read = [receivers(signal) for signal in signals]
-    described = [describe(signal, infos) for signal, infos in zip(signals, read, strict=True)]
+    found = [read(signal) for signal in signals]
+    described = [describe(signal, infos) for signal, infos in zip(signals, found, strict=True)]
     if as_json:
         print(json.dumps({"signals": described}, indent=2), file=out)
         return
-    for number, (infos, data) in enumerate(zip(read, described, strict=True)):
+    for number, (infos, data) in enumerate(zip(found, described, strict=True)):
         if number:
             print(file=out)
         where = f", defined at {data['defined_at']}" if data["defined_at"] else ""
@@ -206,7 +214,9 @@ def _located_problem(problem: ReceiverProblem) -> dict[str, Any]:
     return data
 
 
-def print_graph(signals: Sequence[object], out: TextIO, fmt: str = "mermaid") -> None:
+def print_graph(
+    signals: Sequence[object], out: TextIO, fmt: str = "mermaid", read: Reader = receivers
+) -> None:
     """``graph``: signals and their receivers, as Mermaid (``flowchart``) or DOT.
 
     A receiver connected to several signals is one node with an edge from each;
@@ -222,6 +232,9 @@ def print_graph(signals: Sequence[object], out: TextIO, fmt: str = "mermaid") ->
 
         fmt
             ``"mermaid"`` or ``"dot"``.
+
+        read
+            What reads a signal's receivers.
     """
     nodes: dict[int, tuple[str, ReceiverInfo]] = {}
     edges: list[tuple[str, str, str | None]] = []
@@ -229,7 +242,7 @@ def print_graph(signals: Sequence[object], out: TextIO, fmt: str = "mermaid") ->
     for number, signal in enumerate(signals):
         signal_id = f"s{number}"
         names.append((signal_id, signal_name(signal)))
-        for info in receivers(signal):
+        for info in read(signal):
             node = nodes.setdefault(id(info.receiver), (f"r{len(nodes)}", info))[0]
             sender = None if info.sender is None and info.sender_known else info.sender_text
             edges.append((signal_id, node, sender))
