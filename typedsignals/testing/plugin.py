@@ -139,11 +139,16 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     """
     if _check_leaks(item.config):
         item.stash[_before_key] = _connected()
-    signals = [
-        _resolve(argument, item)
-        for mark in item.iter_markers("mute_signals")
-        for argument in mark.args
-    ]
+    try:
+        signals = [
+            _resolve(argument, item)
+            for mark in item.iter_markers("mute_signals")
+            for argument in mark.args
+        ]
+    except pytest.fail.Exception as error:
+        # Raised once the other plugins' set-up has run, which their tear-down expects.
+        yield
+        raise error from None
     if signals:
         mute = muted(*signals)
         mute.__enter__()
@@ -217,14 +222,16 @@ def _resolve(argument: object, item: pytest.Item) -> object:
         try:
             value = getattr(importlib.import_module(module_name), name)
         except (ImportError, AttributeError, ValueError) as error:
-            raise pytest.UsageError(
+            pytest.fail(
                 f"{item.nodeid}: @pytest.mark.mute_signals({argument!r}): cannot find that "
-                f"signal: {error}"
-            ) from error
+                f"signal: {error}",
+                pytrace=False,
+            )
     if not is_signal(value):
-        raise pytest.UsageError(
+        pytest.fail(
             f"{item.nodeid}: @pytest.mark.mute_signals takes signals or 'module:name' paths; "
-            f"got {type(value).__qualname__} {value!r}."
+            f"got {type(value).__qualname__} {value!r}.",
+            pytrace=False,
         )
     return value
 
