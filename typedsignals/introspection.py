@@ -34,6 +34,7 @@ __all__ = [
     "check",
     "is_signal",
     "receivers",
+    "short_repr",
     "signal_label",
     "signal_path",
     "signals_in",
@@ -94,7 +95,7 @@ class ReceiverInfo:
             return "any"
         if isinstance(self.sender, type):
             return f"{self.sender.__module__}.{self.sender.__qualname__}"
-        return reprlib.repr(self.sender)
+        return short_repr(self.sender)
 
     def as_json(self) -> dict[str, Any]:
         """The JSON form: every attribute but the objects, as text."""
@@ -134,6 +135,21 @@ class ReceiverProblem:
             "parameter": self.violation.parameter,
             "message": self.violation.describe(),
         }
+
+
+_REPR = reprlib.Repr()
+_REPR.maxother = _REPR.maxstring = 80
+
+
+def short_repr(obj: object) -> str:
+    """``repr(obj)``, shortened past 80 characters (``reprlib``).
+
+    Arguments:
+
+        obj
+            Anything.
+    """
+    return _REPR.repr(obj)
 
 
 def is_signal(obj: object) -> bool:

@@ -191,7 +191,8 @@ class Capture(hooks.Interceptor, Generic[SenderT, PayloadT]):
         last = self.sends[-1]
         if not _matches(last, sender, payload):
             raise AssertionError(
-                f"Expected the last send of {self._name()} to be\n  {self._expected(sender, payload)}\n"
+                f"Expected the last send of {self._name()} to be\n"
+                f"  {self._expected(sender, payload)}\n"
                 f"It was\n  {last.call_text(self._label())}\n{_diff(sender, payload, last)}"
             )
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import reprlib
 import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
 from typedsignals import hooks
 from typedsignals._utils import Location, locate, logger, unwrap
-from typedsignals.introspection import signal_label
+from typedsignals.introspection import short_repr, signal_label
 
 if TYPE_CHECKING:
     from .otel import DispatchSpan, ReceiverSpan, Spans
@@ -109,7 +108,7 @@ class Tracer(hooks.Interceptor):
         if not log and spans is None:
             return None
         label = signal_label(dispatch.signal)
-        sender = reprlib.repr(dispatch.sender) if log else ""
+        sender = short_repr(dispatch.sender) if log else ""
         span = (
             spans.dispatch(dispatch.method, label, sender_type(dispatch.sender)) if spans else None
         )
