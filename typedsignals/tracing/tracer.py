@@ -225,9 +225,10 @@ class Tracer(hooks.Interceptor):
             outcome = outcome_of(error)
             detail = f" {error!r}" if error is not None else ""
             logger.debug(
-                "%s %s -> %s: %s%s in %.3f ms",
+                "%s %s from %s -> %s: %s%s in %.3f ms",
                 dispatch.method,
                 trace.label,
+                trace.sender,
                 note.name,
                 outcome,
                 detail,
