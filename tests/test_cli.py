@@ -157,7 +157,10 @@ def test_graph_mermaid_and_dot():
 @pytest.mark.parametrize(
     ("argument", "message"),
     [
-        ("broken", "broken: importing 'broken' failed: RuntimeError: the database is not configured"),
+        (
+            "broken",
+            "broken: importing 'broken' failed: RuntimeError: the database is not configured",
+        ),
         ("nosuch", "nosuch: cannot import module 'nosuch': No module named 'nosuch'."),
         (
             "pizzashop.signals:not_a_signal",
@@ -235,7 +238,12 @@ def test_receivers_describe_each_connection():
         f"{__name__}.module_level", __name__, "module_level",
     )  # fmt: skip
     assert first.path == __file__ and first.location.endswith(f"test_cli.py:{first.line}")
-    assert (first.sender, first.sender_known, first.weak, first.is_async) == (None, True, True, False)
+    assert (first.sender, first.sender_known, first.weak, first.is_async) == (
+        None,
+        True,
+        True,
+        False,
+    )
     assert first.dispatch_uid is None and first.sender_text == "any"
     assert second.sender is Sender and second.dispatch_uid == "uid"
     assert second.sender_text == f"{__name__}.Sender"

@@ -18,11 +18,10 @@ from typing import Any
 
 import django.dispatch
 import pytest
+from pizza_types import PizzaDone, Store
 
 from typedsignals import Signal, hooks
 from typedsignals.hooks import Dispatch, Interceptor
-
-from pizza_types import PizzaDone, Store
 
 SHADOWED = {*hooks.SEND_METHODS, "_log_robust_failure"}
 #: What a send (re)builds: caches, not part of what interception must restore.

@@ -11,7 +11,7 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-SIGNALS = '''
+SIGNALS = """
 from typedsignals import Signal
 
 pizza_done = Signal(name="pizza_done")
@@ -24,7 +24,7 @@ def kitchen(sender, **kwargs):
 
 pizza_done.connect(kitchen)
 pizza_burnt.connect(kitchen)
-'''
+"""
 
 
 @pytest.fixture
@@ -45,8 +45,11 @@ def test_active_once_installed_with_fixtures_and_a_registered_marker(project: py
             captured = capture_signal(pizza_done)
             mute_signals(pizza_burnt)
             seen = []
-            connect_receiver(lambda sender, **kwargs: seen.append(sender), pizza_done)
-            assert pizza_done.send("store") == [(kitchen, "cooked"), (pizza_done.receivers[1][1], None)]
+            def note(sender, **kwargs):
+                seen.append(sender)
+
+            connect_receiver(note, pizza_done)
+            assert pizza_done.send("store") == [(kitchen, "cooked"), (note, None)]
             assert pizza_burnt.send("store") == []
             captured.assert_sent_once_with("store")
             assert seen == ["store"]

@@ -29,9 +29,7 @@ def test_capture_is_typed_by_the_signals_sender_and_payload(tmp_path: Path) -> N
     stdout, _ = run_mypy(
         ["--config-file", str(ROOT / "mypy.ini"), "--cache-dir", str(tmp_path), str(CASE)]
     )
-    revealed = {
-        int(m["line"]): m["type"] for m in map(_REVEALED.match, stdout.splitlines()) if m
-    }
+    revealed = {int(m["line"]): m["type"] for m in map(_REVEALED.match, stdout.splitlines()) if m}
     errors = {int(m["line"]): m["code"] for m in map(_ERROR.match, stdout.splitlines()) if m}
     assert revealed == _marks("R"), stdout
     assert errors == _marks("E"), stdout

@@ -37,9 +37,7 @@ def test_check_reports_the_marked_receivers_and_exits_1(django_env: tuple[str, P
     data = json.loads(done.stdout)
     assert data["ok"] is False
     assert data["rules"] == [rule.id for rule in ALL_RULES]
-    found: Counter[Error] = Counter(
-        (p["path"], p["line"], p["rule"]) for p in data["problems"]
-    )
+    found: Counter[Error] = Counter((p["path"], p["line"], p["rule"]) for p in data["problems"])
     wanted = expected("runtime", version)
     wanted[ONLY_HERE] += 1
     assert found == wanted
@@ -53,7 +51,9 @@ def test_list_graph_and_one_module(django_env: tuple[str, Path]) -> None:
     done = signals(env, "list")
     assert done.returncode == 0, done.stderr
     assert "django.db.models.signals:post_save  " in done.stdout
-    assert "shop.signals:order_placed  django.dispatch.dispatcher.Signal: 2 receivers" in done.stdout
+    assert (
+        "shop.signals:order_placed  django.dispatch.dispatcher.Signal: 2 receivers" in done.stdout
+    )
     saved = next(line for line in done.stdout.splitlines() if "shop.receivers.book_saved " in line)
     assert saved.split()[1:3] == ["shop/receivers.py:52", "shop.models.Book"]
     one = signals(env, "list", "--json", "shop.signals:order_placed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import NotRequired, TypedDict, reveal_type
 
 from typedsignals import Signal
 from typedsignals.testing import capture, connected_to
@@ -33,7 +33,7 @@ with capture(pizza_done, sender=Store()) as captured:
 reveal_type(captured.sends[0].payload["size"])  # R: int
 reveal_type(captured.sends[0].payload["toppings"])  # R: list[str]
 reveal_type(captured.sends[0].sender)  # R: capture_types.Store
-reveal_type(captured.payloads)  # R: list[TypedDict(capture_types.PizzaDone, {'size': int, 'toppings': list[str], 'note'?: str})]
+reveal_type(captured.payloads[0]["note"])  # R: str
 captured.sends[0].payload["colour"]  # E: typeddict-item
 captured.assert_sent_once_with(Store(), size=12, toppings=["basil"])
 

@@ -1,1 +1,1 @@
-"""A small package for the command-line tests (tests/test_cli.py): signals, and receivers of them."""
+"""A package for the command-line tests (tests/test_cli.py): signals, and receivers."""
