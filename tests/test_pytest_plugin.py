@@ -184,3 +184,26 @@ def test_the_plugin_can_be_turned_off(project: pytest.Pytester):
     result = project.runpytest_subprocess("--fixtures")
     assert "capture_signal" in result.stdout.str()
     assert "a ``Capture`` active until the test ends" in result.stdout.str()
+
+
+def test_the_leak_check_knows_a_weak_bound_method_connected_before(project: pytest.Pytester):
+    # Each read of a weak bound method makes a new method object: it is still the same receiver.
+    project.makepyfile(
+        test_method="""
+        from shop_signals import pizza_done
+
+
+        class Kitchen:
+            def on_done(self, **kwargs):
+                pass
+
+
+        KITCHEN = Kitchen()
+        pizza_done.connect(KITCHEN.on_done)
+
+
+        def test_sends():
+            pizza_done.send("store")
+        """
+    )
+    project.runpytest("--typedsignals-check-leaks").assert_outcomes(passed=1)

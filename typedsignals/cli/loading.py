@@ -90,10 +90,7 @@ def _attribute(module: ModuleType, attribute: str, spec: str) -> object:
                 f"{spec}: module {module.__name__!r} has no attribute {'.'.join(walked)!r}."
             ) from None
     if not is_signal(value):
-        raise LoadError(
-            f"{spec}: {module.__name__}:{attribute} is {type(value).__qualname__} "
-            f"{_short(value)}, not a signal."
-        )
+        raise LoadError(f"{spec} is {type(value).__qualname__} {_short(value)}, not a signal.")
     return value
 
 

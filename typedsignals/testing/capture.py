@@ -152,11 +152,13 @@ class Capture(hooks.Interceptor, Generic[SenderT, PayloadT]):
 
     def assert_sent(self) -> None:
         """Assert that the signal was sent at least once."""
+        __tracebackhide__ = True  # pytest shows the test's line, not this one
         if not self.sends:
             raise AssertionError(f"Expected {self._name()} to have been sent. {self._history()}")
 
     def assert_sent_once(self) -> None:
         """Assert that the signal was sent exactly once."""
+        __tracebackhide__ = True  # pytest shows the test's line, not this one
         if len(self.sends) != 1:
             raise AssertionError(
                 f"Expected {self._name()} to have been sent once. {self._history()}"
@@ -164,6 +166,7 @@ class Capture(hooks.Interceptor, Generic[SenderT, PayloadT]):
 
     def assert_not_sent(self) -> None:
         """Assert that the signal was not sent."""
+        __tracebackhide__ = True  # pytest shows the test's line, not this one
         if self.sends:
             raise AssertionError(
                 f"Expected {self._name()} not to have been sent. {self._history()}"
@@ -183,6 +186,7 @@ class Capture(hooks.Interceptor, Generic[SenderT, PayloadT]):
             payload
                 The keyword arguments expected: all of them.
         """
+        __tracebackhide__ = True  # pytest shows the test's line, not this one
         if not self.sends:
             raise AssertionError(
                 f"Expected {self._name()} to have been sent with\n"
@@ -207,6 +211,7 @@ class Capture(hooks.Interceptor, Generic[SenderT, PayloadT]):
             payload
                 The keyword arguments expected: all of them.
         """
+        __tracebackhide__ = True  # pytest shows the test's line, not this one
         if len(self.sends) != 1:
             raise AssertionError(
                 f"Expected {self._name()} to have been sent once, with\n"
@@ -249,10 +254,9 @@ def _call_text(signal: str, method: str, sender: object, payload: dict[str, Any]
 
 def _diff(sender: object, payload: dict[str, Any], sent: Sent[Any, Any]) -> str:
     """An ndiff of expected against sent (``-`` expected, ``+`` sent)."""
-    expected = pprint.pformat({"sender": sender, **payload}, sort_dicts=True).splitlines()
-    actual = pprint.pformat(
-        {"sender": sent.sender, **_as_dict(sent.payload)}, sort_dicts=True
-    ).splitlines()
+    # One key (and one list item) a line, so that the diff points at what differs.
+    expected = pprint.pformat({"sender": sender, **payload}, width=1).splitlines()
+    actual = pprint.pformat({"sender": sent.sender, **_as_dict(sent.payload)}, width=1).splitlines()
     lines = [line for line in difflib.ndiff(expected, actual) if not line.startswith("?")]
     return "Diff (- expected, + sent):\n" + "\n".join(lines)
 

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import pytest
 
 from typedsignals import hooks
+from typedsignals._utils import make_id
 from typedsignals.dispatcher import Signal
 from typedsignals.introspection import ReceiverInfo, is_signal, receivers, signal_label
 
@@ -47,7 +48,7 @@ __all__ = [
 _R = TypeVar("_R", bound=Callable[..., Any])
 _LEAK_OPTION = "typedsignals_check_leaks"
 _muted_key = pytest.StashKey[Muted]()
-_before_key = pytest.StashKey[dict[int, tuple[Any, set[tuple[Hashable, int]]]]]()
+_before_key = pytest.StashKey[dict[int, tuple[Any, set[tuple[Hashable, Hashable]]]]]()
 _failed_key = pytest.StashKey[bool]()
 
 
@@ -249,29 +250,30 @@ def _signals() -> list[object]:
     return list(found.values())
 
 
-def _connected() -> dict[int, tuple[Any, set[tuple[Hashable, int]]]]:
+def _connected() -> dict[int, tuple[Any, set[tuple[Hashable, Hashable]]]]:
     return {
         id(signal): (
             weakref.ref(signal),
-            {(i.lookup_key, id(i.receiver)) for i in receivers(signal)},
+            {_key(info) for info in receivers(signal)},
         )
         for signal in _signals()
     }
 
 
+def _key(info: ReceiverInfo) -> tuple[Hashable, Hashable]:
+    # make_id: a weak bound method is a new object at each read, its key is stable.
+    return (info.lookup_key, make_id(info.receiver))
+
+
 def _leaks(
-    before: dict[int, tuple[Any, set[tuple[Hashable, int]]]],
+    before: dict[int, tuple[Any, set[tuple[Hashable, Hashable]]]],
 ) -> list[tuple[object, ReceiverInfo]]:
     leaks: list[tuple[object, ReceiverInfo]] = []
     for signal in _signals():
         ref, connected = before.get(id(signal), (None, set()))
         if ref is None or ref() is not signal:
             continue  # created during the test: whatever its module connected is not a leak
-        leaks += [
-            (signal, info)
-            for info in receivers(signal)
-            if (info.lookup_key, id(info.receiver)) not in connected
-        ]
+        leaks += [(signal, info) for info in receivers(signal) if _key(info) not in connected]
     return leaks
 
 
