@@ -178,12 +178,13 @@ class Interceptor:
 
 
 _lock = threading.RLock()
-#: Every typedsignals Signal alive (``created``), for the process-wide interceptors.
-_signals: weakref.WeakSet[Any] = weakref.WeakSet()
+#: Every typedsignals Signal alive (``created``), for the process-wide interceptors,
+#: with where it was created: (module, file, line), or None if unknown.
+_signals: weakref.WeakKeyDictionary[Any, tuple[str, str, int] | None] = (
+    weakref.WeakKeyDictionary()
+)
 #: Process-wide interceptors, with how many times each was attached everywhere.
 _everywhere: dict[Interceptor, int] = {}
-#: Where each typedsignals Signal was created: (module, file, line).
-_origins: weakref.WeakKeyDictionary[Any, tuple[str, str, int]] = weakref.WeakKeyDictionary()
 
 
 # -- attaching -----------------------------------------------------------------------
@@ -294,26 +295,25 @@ def created(signal: object, copied_from: object = None) -> None:
         copied_from
             The signal it is a copy of, if it is one.
     """
-    where = _origins.get(copied_from) if copied_from is not None else _creator(signal)
+    where = _signals.get(copied_from) if copied_from is not None else _creator(signal)
     with _lock:
         leftover = vars(signal).get(_STATE)
         if isinstance(leftover, State) and leftover.signal is not signal:
             _restore(vars(signal), leftover)
-        _signals.add(signal)
-        if where is not None:
-            _origins[signal] = where
+        _signals[signal] = where
         for interceptor in _everywhere:
             attach(signal, interceptor)
 
 
 def _creator(signal: object) -> tuple[str, str, int] | None:
     """The module, file and line of the code that created ``signal``."""
-    frame: FrameType | None = sys._getframe(2)  # pyright: ignore[reportPrivateUsage]
-    # Up through Signal.__init__ and the subclasses' (self is the signal), and
-    # the typing module's call of a Signal[S, P] alias.
+    # 0 is this function, 1 created(), 2 Signal.__init__; then up through the
+    # subclasses' __init__ (self is the signal) and the typing module's call of
+    # a Signal[S, P] alias. Locals are read only for an __init__: they cost.
+    frame: FrameType | None = sys._getframe(3)  # pyright: ignore[reportPrivateUsage]
     while frame is not None and (
-        frame.f_locals.get("self") is signal
-        or frame.f_globals.get("__name__") in ("typing", "typing_extensions")
+        frame.f_globals.get("__name__") in ("typing", "typing_extensions")
+        or (frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is signal)
     ):
         frame = frame.f_back
     if frame is None:
@@ -330,7 +330,7 @@ def origin(signal: object) -> tuple[str, str, int] | None:
             Any signal (Django's own are not recorded: None).
     """
     try:
-        return _origins.get(signal)
+        return _signals.get(signal)
     except TypeError:  # not weakly referenceable, or unhashable
         return None
 
