@@ -1,10 +1,13 @@
 """What an intercepted signal's methods and receivers are replaced by (see ``hooks.py``).
 
-``make_wrappers`` builds the methods put in an intercepted signal's instance
-dict: each calls the ``before`` of the signal's interceptors, the method the
-attribute resolved to (``State.base``), and their ``after``. Receivers are
-wrapped (``Wrapped``, ``AsyncWrapped``) only inside an intercepted dispatch of
-their own signal, found in the context variable ``current`` as the dispatcher
+An intercepted signal's class is, until the last interceptor is detached, a
+subclass of its own made for it (``make_class``): its send methods are data
+descriptors (``Shadow``), which win over the instance dict, and call the
+``before`` of the signal's interceptors, the method the attribute would
+resolve to without them (an instance attribute of the signal's own, else the
+class's: ``State.resolve``), and their ``after``. Receivers are wrapped
+(``Wrapped``, ``AsyncWrapped``) only inside an intercepted dispatch of their
+own signal, found in the context variable ``current`` as the dispatcher
 resolves them: in the snapshots of a typedsignals ``Signal``
 (``deref_wrapper``), in ``_live_receivers`` of Django's own ``Signal``.
 """
@@ -13,7 +16,8 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Final
+from types import MethodType
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ._entries import Deref, DerefWrapper
 
@@ -23,21 +27,24 @@ if TYPE_CHECKING:
 __all__ = [
     "LIVE",
     "LOG",
-    "MISSING",
     "SEND_METHODS",
     "SKIP",
+    "STATE",
     "AsyncWrapped",
     "Dispatch",
+    "Shadow",
     "State",
     "Wrapped",
     "current",
     "deref_wrapper",
-    "make_wrappers",
+    "make_class",
 ]
 
 Receiver = Callable[..., Any]
 Pairs = list[tuple[Receiver, Any]]
 
+#: The class attribute that holds an intercepted signal's state.
+STATE: Final = "_typedsignals_hooks"
 #: The send methods shadowed while a signal is intercepted.
 SEND_METHODS: Final = ("send", "send_robust", "asend", "asend_robust")
 _ASYNC_METHODS: Final = frozenset({"asend", "asend_robust"})
@@ -45,8 +52,7 @@ _ASYNC_METHODS: Final = frozenset({"asend", "asend_robust"})
 #: wrapper) and, on Django's own Signal, where its sends find their receivers.
 LOG: Final = "_log_robust_failure"
 LIVE: Final = "_live_receivers"
-#: What ``State.saved`` holds for a name the instance dict did not have.
-MISSING: Final[Any] = object()
+_MISSING: Final[Any] = object()
 
 
 class _Skip:
@@ -91,21 +97,68 @@ class Dispatch:
 
 
 class State:
-    """An intercepted signal: what its instance dict held, and who intercepts it."""
+    """An intercepted signal: its own class, and who intercepts it.
 
-    __slots__ = ("base", "counts", "interceptors", "receiver_hooks", "saved", "signal", "wrappers")
+    Attributes:
+        signal: the signal.
+        original: its class before interception, given back at the end.
+        cls: the class made for it while intercepted (``make_class``).
+        counts: each interceptor attached, with how many times.
+        interceptors: the interceptors, outermost first.
+        receiver_hooks: those of them that see receiver calls.
+    """
 
-    def __init__(self, signal: object, names: list[str]) -> None:
+    __slots__ = ("cls", "counts", "interceptors", "original", "receiver_hooks", "signal")
+
+    def __init__(self, signal: object) -> None:
         self.signal = signal
-        held = vars(signal)
-        #: What the instance dict held for each shadowed name (MISSING: nothing).
-        self.saved: dict[str, Any] = {name: held.get(name, MISSING) for name in names}
-        #: What each name resolved to: what the wrappers call.
-        self.base: dict[str, Any] = {name: getattr(signal, name) for name in names}
+        self.original: type = type(signal)
+        self.cls: type = self.original
         self.counts: dict[Interceptor, int] = {}
         self.interceptors: tuple[Interceptor, ...] = ()
         self.receiver_hooks: tuple[Interceptor, ...] = ()
-        self.wrappers: dict[str, Any] = {}
+
+    def resolve(self, signal: object, name: str) -> Any:
+        """What ``signal.<name>`` would be without interception: its own, else its class's.
+
+        Arguments:
+
+            signal
+                The signal (an instance of ``cls``).
+
+            name
+                The method's name.
+        """
+        if type(signal) is not self.cls:  # its own class given back as this send began
+            return getattr(signal, name)
+        own = vars(signal).get(name, _MISSING)  # e.g. a specialised send set on the instance
+        if own is not _MISSING:
+            return own
+        parent = cast(object, super(self.cls, cast(Any, signal)))
+        return getattr(parent, name)
+
+
+class Shadow:
+    """A data descriptor: it wins over the instance dict, which it leaves alone.
+
+    Reading gives the wrapper bound to the signal; writing and deleting go to
+    the instance dict, whose value the wrapper then calls.
+    """
+
+    __slots__ = ("function", "name")
+
+    def __init__(self, name: str, function: Callable[..., Any]) -> None:
+        self.name = name
+        self.function = function
+
+    def __get__(self, signal: object, owner: type | None = None) -> Any:
+        return self if signal is None else MethodType(self.function, signal)
+
+    def __set__(self, signal: object, value: object) -> None:
+        vars(signal)[self.name] = value
+
+    def __delete__(self, signal: object) -> None:
+        del vars(signal)[self.name]
 
 
 #: The dispatch whose receivers are being resolved, if its interceptors see receivers.
@@ -114,17 +167,35 @@ current: contextvars.ContextVar[Dispatch | None] = contextvars.ContextVar(
 )
 
 
-def make_wrappers(state: State) -> dict[str, Any]:
-    """The methods to put in the instance dict of ``state``'s signal, by name."""
-    wrappers: dict[str, Any] = {}
-    for name in SEND_METHODS:
-        make = _async_wrapper if name in _ASYNC_METHODS else _sync_wrapper
-        wrappers[name] = make(state, name)
-    if LOG in state.saved:
-        wrappers[LOG] = _log_wrapper(state)
-    if LIVE in state.saved:
-        wrappers[LIVE] = _live_wrapper(state)
-    return wrappers
+def make_class(state: State, names: list[str]) -> type:
+    """The class of ``state``'s signal while intercepted: its own class, ``names`` shadowed.
+
+    Named as its class is, so that messages and reprs are unchanged.
+
+    Arguments:
+
+        state
+            The signal's state, kept on the class.
+
+        names
+            The methods to shadow.
+    """
+    original = state.original
+    body: dict[str, Any] = {
+        "__module__": original.__module__,
+        "__qualname__": original.__qualname__,
+        "__doc__": original.__doc__,
+        STATE: state,
+    }
+    for name in names:
+        if name in SEND_METHODS:
+            make = _async_wrapper if name in _ASYNC_METHODS else _sync_wrapper
+            body[name] = Shadow(name, make(state, name))
+    if LOG in names:
+        body[LOG] = Shadow(LOG, _log_wrapper(state))
+    if LIVE in names:
+        body[LIVE] = Shadow(LIVE, _live_wrapper(state))
+    return type(original.__name__, (original,), body)
 
 
 def _enter(
@@ -171,10 +242,8 @@ def _unwrapped(responses: Pairs) -> Pairs:
 
 
 def _sync_wrapper(state: State, name: str) -> Callable[..., Pairs]:
-    signal = state.signal
-
-    def intercepted(sender: Any, **named: Any) -> Pairs:
-        base = state.base[name]
+    def intercepted(signal: object, sender: Any, **named: Any) -> Pairs:
+        base = state.resolve(signal, name)
         interceptors = state.interceptors
         if not interceptors:  # the last one was detached as this send began
             result: Pairs = base(sender, **named)
@@ -198,10 +267,8 @@ def _sync_wrapper(state: State, name: str) -> Callable[..., Pairs]:
 
 
 def _async_wrapper(state: State, name: str) -> Callable[..., Awaitable[Pairs]]:
-    signal = state.signal
-
-    async def intercepted(sender: Any, **named: Any) -> Pairs:
-        base = state.base[name]
+    async def intercepted(signal: object, sender: Any, **named: Any) -> Pairs:
+        base = state.resolve(signal, name)
         interceptors = state.interceptors
         if not interceptors:
             result: Pairs = await base(sender, **named)
@@ -227,20 +294,19 @@ def _async_wrapper(state: State, name: str) -> Callable[..., Awaitable[Pairs]]:
     return intercepted
 
 
-def _log_wrapper(state: State) -> Callable[[Receiver, Exception], None]:
-    def log_robust_failure(receiver: Receiver, err: Exception) -> None:
+def _log_wrapper(state: State) -> Callable[[object, Receiver, Exception], None]:
+    def log_robust_failure(signal: object, receiver: Receiver, err: Exception) -> None:
         target = receiver.receiver if isinstance(receiver, Wrapped) else receiver
-        state.base[LOG](target, err)
+        state.resolve(signal, LOG)(target, err)
 
     return log_robust_failure
 
 
-def _live_wrapper(state: State) -> Callable[[object], tuple[list[Any], list[Any]]]:
+def _live_wrapper(state: State) -> Callable[[object, object], tuple[list[Any], list[Any]]]:
     """Django's ``_live_receivers``, its receivers wrapped inside an intercepted dispatch."""
-    signal = state.signal
 
-    def live_receivers(sender: object) -> tuple[list[Any], list[Any]]:
-        sync, async_ = state.base[LIVE](sender)
+    def live_receivers(signal: object, sender: object) -> tuple[list[Any], list[Any]]:
+        sync, async_ = state.resolve(signal, LIVE)(sender)
         dispatch = current.get()
         if dispatch is None or dispatch.signal is not signal:
             return sync, async_

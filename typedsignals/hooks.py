@@ -7,12 +7,15 @@ call.
 
 **Zero cost when unused.** A signal nobody intercepts is not touched: its send
 path tests no flag. While at least one interceptor is attached, the signal's
-``send``, ``send_robust``, ``asend`` and ``asend_robust`` (and
-``_log_robust_failure``) are shadowed on the instance
-(``signal.__dict__["send"] = wrapper``), each wrapping what the attribute
-resolved to at that moment; when the last interceptor is detached, the
-instance dict is put back exactly as it was. Code that installs send methods
-on an instance itself uses ``set_instance_method``, which keeps both right.
+class is a subclass made for it whose ``send``, ``send_robust``, ``asend``
+and ``asend_robust`` (and ``_log_robust_failure``) are data descriptors
+wrapping what the attribute would resolve to without them, read at each send
+(an instance attribute of the signal's own, such as a specialised ``send``,
+else its class's); when the last interceptor is detached, the signal gets its
+own class back. The instance dict is never touched: putting ``send`` in one
+instance's dict would add it to the keys every instance of the class shares,
+and CPython (3.11+) would then stop specialising ``signal.send`` for all of
+them.
 
 **One dispatcher.** A wrapper calls the signal's own send, so ordering,
 snapshots, robust error handling and async concurrency are the dispatcher's,
@@ -38,22 +41,21 @@ from __future__ import annotations
 import sys
 import threading
 import weakref
-from collections.abc import Callable
 from types import FrameType
 from typing import Any, ClassVar, Final
 
 from ._hookwrappers import (
     LIVE,
     LOG,
-    MISSING,
     SEND_METHODS,
     SKIP,
+    STATE,
     Dispatch,
     Pairs,
     Receiver,
     State,
     deref_wrapper,
-    make_wrappers,
+    make_class,
 )
 from .registry import ReceiverRegistry
 
@@ -75,11 +77,7 @@ __all__ = [
     "detach_everywhere",
     "interceptors",
     "origin",
-    "set_instance_method",
 ]
-
-#: The instance-dict key of an intercepted signal's state.
-_STATE: Final = "_typedsignals_hooks"
 
 #: Layers, outermost first: what records a send as its caller sees it, what traces
 #: it, what mutes it (and may skip the dispatch).
@@ -234,7 +232,7 @@ def detach(signal: object, interceptor: Interceptor) -> None:
             state.counts[interceptor] = count - 1
         _refresh(state)
         if not state.counts:
-            _restore(vars(signal), state)
+            _restore(state)
 
 
 def attach_everywhere(interceptor: Interceptor) -> None:
@@ -283,8 +281,8 @@ def detach_everywhere(interceptor: Interceptor) -> None:
 def created(signal: object, copied_from: object = None) -> None:
     """Make a new typedsignals ``Signal`` known: ``Signal.__init__`` and copies call this.
 
-    Records where it was created (see ``origin``). A copy's instance dict came
-    from the original's: interception copied with it is dropped. Then every
+    Records where it was created (see ``origin``). A copy of an intercepted
+    signal got its class: it is given the original class back. Then every
     process-wide interceptor is attached.
 
     Arguments:
@@ -297,9 +295,7 @@ def created(signal: object, copied_from: object = None) -> None:
     """
     where = _signals.get(copied_from) if copied_from is not None else _creator(signal)
     with _lock:
-        leftover = vars(signal).get(_STATE)
-        if isinstance(leftover, State) and leftover.signal is not signal:
-            _restore(vars(signal), leftover)
+        _forget_copied(signal)
         _signals[signal] = where
         for interceptor in _everywhere:
             attach(signal, interceptor)
@@ -353,84 +349,47 @@ def interceptors(signal: object) -> tuple[Interceptor, ...]:
     return state.interceptors if state is not None else ()
 
 
-def set_instance_method(signal: object, name: str, method: Callable[..., Any] | None) -> None:
-    """Set (or, with None, remove) ``signal.__dict__[name]``, interception or not.
-
-    For code that installs methods on a signal instance (a specialised
-    ``send``): while the signal is intercepted, its wrapper stays in place and
-    calls ``method`` from now on, and ``method`` is what remains once the last
-    interceptor is detached.
-
-    Arguments:
-
-        signal
-            The signal instance.
-
-        name
-            The attribute, e.g. ``"send"``.
-
-        method
-            What the instance's attribute is from now on; None removes it (the
-            class's method applies again).
-    """
-    with _lock:
-        held = vars(signal)
-        state = _state_of(signal)
-        if state is None or name not in state.wrappers:
-            if method is None:
-                held.pop(name, None)
-            else:
-                held[name] = method
-            return
-        state.saved[name] = MISSING if method is None else method
-        state.base[name] = (
-            getattr(type(signal), name).__get__(signal, type(signal)) if method is None else method
-        )
-
-
 # -- installing and restoring ---------------------------------------------------------
 
 
 def _state_of(signal: object) -> State | None:
-    state = vars(signal).get(_STATE) if hasattr(signal, "__dict__") else None
+    state = type(signal).__dict__.get(STATE)
     return state if isinstance(state, State) and state.signal is signal else None
 
 
+def _forget_copied(signal: object) -> None:
+    """A copy of an intercepted signal has its class made for the original: undo that."""
+    leftover = type(signal).__dict__.get(STATE)
+    if isinstance(leftover, State) and leftover.signal is not signal:
+        signal.__class__ = leftover.original
+
+
 def _install(signal: object) -> State:
-    if not hasattr(signal, "__dict__"):
-        raise TypeError(f"Cannot intercept the sends of {signal!r}: it has no instance __dict__.")
     missing = [name for name in SEND_METHODS if not callable(getattr(signal, name, None))]
     if missing:
         raise TypeError(
             f"{signal!r} ({type(signal).__qualname__}) is not a signal: it has no "
             f"{', '.join(missing)} method."
         )
-    held = vars(signal)
-    leftover = held.get(_STATE)
-    if isinstance(leftover, State):  # copied from another signal (copy.copy)
-        _restore(held, leftover)
-    extra = [LOG] if hasattr(signal, LOG) else []
+    _forget_copied(signal)
+    names = [*SEND_METHODS]
+    if hasattr(signal, LOG):
+        names.append(LOG)
     if not isinstance(signal, ReceiverRegistry) and hasattr(signal, LIVE):
-        extra.append(LIVE)
-    state = State(signal, [*SEND_METHODS, *extra])
-    state.wrappers = make_wrappers(state)
-    held.update(state.wrappers)
-    held[_STATE] = state
+        names.append(LIVE)
+    state = State(signal)
+    try:
+        state.cls = make_class(state, names)
+        signal.__class__ = state.cls
+    except TypeError as error:  # a builtin, a __slots__ class...: no __class__ assignment
+        raise TypeError(f"Cannot intercept the sends of {signal!r}: {error}.") from None
     return state
 
 
-def _restore(held: dict[str, Any], state: State) -> None:
-    """Put back what ``held`` (an instance dict) had before ``state`` shadowed it."""
-    for name, wrapper in state.wrappers.items():
-        if held.get(name) is not wrapper:
-            continue  # replaced by someone else meanwhile: theirs stays
-        saved = state.saved[name]
-        if saved is MISSING:
-            del held[name]
-        else:
-            held[name] = saved
-    if held.get(_STATE) is state:
-        del held[_STATE]
+def _restore(state: State) -> None:
+    """Give the signal its own class back: its instance dict was never touched."""
+    if type(state.signal) is state.cls:
+        state.signal.__class__ = state.original
 
 
 def _refresh(state: State) -> None:
