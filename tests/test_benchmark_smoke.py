@@ -45,6 +45,17 @@ EXPECTED = {
     "asend/10-async-sleep(0)": {"floor (sequential await)", "floor (gather)", "typedsignals"},
     "asend/10-async-sleep(1ms)": {"floor (gather)", "typedsignals"},
     "asend/10-sync": {"floor (one sync_to_async hop)", "typedsignals"},
+    **{
+        f"observe/{n}": {
+            "never touched",
+            "after capture, muted, tracing ended",
+            "another signal captured, muted, traced",
+            "(while captured)",
+            "(while muted)",
+            "(while traced, log off)",
+        }
+        for n in (0, 1)
+    },
 }
 
 

@@ -18,6 +18,7 @@ __all__ = [
     "GUARDS",
     "SENDER_REFS",
     "Deref",
+    "DerefWrapper",
     "Entry",
     "LookupKey",
     "PinnedSender",
@@ -138,12 +139,21 @@ class Entry:
         return self.deref is self.ref
 
 
-def build_snapshot(entries: Iterable[Entry]) -> Snapshot:
-    """The snapshot of ``entries``, given in connect order."""
+#: Wraps one receiver's deref for a snapshot (``hooks.py``): ``wrap(deref, is_async)``.
+DerefWrapper = Callable[[Deref, bool], Deref]
+
+
+def build_snapshot(entries: Iterable[Entry], wrap: DerefWrapper | None = None) -> Snapshot:
+    """The snapshot of ``entries``, given in connect order.
+
+    ``wrap``, set only while ``hooks.py`` intercepts receiver calls, replaces
+    each entry's deref by its own.
+    """
     sync: list[Deref] = []
     async_: list[Deref] = []
     for entry in entries:
-        (async_ if entry.is_async else sync).append(entry.deref)
+        deref = entry.deref if wrap is None else wrap(entry.deref, entry.is_async)
+        (async_ if entry.is_async else sync).append(deref)
     return Snapshot(tuple(sync), tuple(async_))
 
 

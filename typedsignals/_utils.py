@@ -7,11 +7,13 @@ import inspect
 import logging
 from collections.abc import Hashable
 from types import CodeType, MethodType
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 __all__ = [
     "NONE_ID",
+    "Location",
     "describe_callable",
+    "locate",
     "log_robust_failure",
     "logger",
     "make_id",
@@ -63,15 +65,24 @@ def unwrap(obj: object) -> Any:
     return obj
 
 
-def describe_callable(obj: object) -> str:
-    """Name a callable for error messages: ``qualname (file:line)``. Never raises."""
-    try:
-        return _describe(obj)
-    except Exception:  # a hostile __getattr__, say: name its class and address
-        return f"{type(obj).__module__}.{type(obj).__qualname__} object at {id(obj):#x}"
+class Location(NamedTuple):
+    """Where a callable is defined, as messages and introspection name it.
+
+    Attributes:
+        module: its module's name ("" if unknown).
+        qualname: its qualified name; a callable instance is ``"Class instance"``.
+        path: its source file, or None if unknown.
+        line: the line it starts on, or None if unknown.
+    """
+
+    module: str
+    qualname: str
+    path: str | None
+    line: int | None
 
 
-def _describe(obj: object) -> str:
+def locate(obj: object) -> Location:
+    """Where the function behind ``obj`` is defined (a callable instance: its ``__call__``)."""
     target = unwrap(obj)
     qualname = getattr(target, "__qualname__", None)
     if qualname is None or not (
@@ -82,14 +93,23 @@ def _describe(obj: object) -> str:
         qualname = f"{cls.__qualname__} instance"
         target = unwrap(cls.__call__)
     module = getattr(target, "__module__", None) or ""
-    prefix = f"{module}." if module and module != "builtins" else ""
     try:
         path = inspect.getsourcefile(target) or inspect.getfile(target)
         code: CodeType | None = getattr(target, "__code__", None)
         line = code.co_firstlineno if code is not None else inspect.getsourcelines(target)[1]
-        where = f"{path}:{line}"
     except (TypeError, OSError):
-        where = "<unknown location>"
+        return Location(module, qualname, None, None)
+    return Location(module, qualname, path, line)
+
+
+def describe_callable(obj: object) -> str:
+    """Name a callable for error messages: ``qualname (file:line)``. Never raises."""
+    try:
+        module, qualname, path, line = locate(obj)
+    except Exception:  # a hostile __getattr__, say: name its class and address
+        return f"{type(obj).__module__}.{type(obj).__qualname__} object at {id(obj):#x}"
+    prefix = f"{module}." if module and module != "builtins" else ""
+    where = f"{path}:{line}" if path is not None else "<unknown location>"
     return f"{prefix}{qualname} ({where})"
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
 
-from . import asyncdispatch, payload, validation
+from . import asyncdispatch, hooks, payload, validation
 from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
 from .protocols import Receiver, ReceiverDecorator
 from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
@@ -91,6 +91,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         self._payload_check: Callable[[dict[str, Any]], None] | None = None
         if validate:
             self._payload_check = self._first_payload_check
+        hooks.created(self)  # process-wide interceptors (tracing) reach new signals too
 
     def _first_payload_check(self, named: dict[str, Any]) -> None:
         # The type arguments of Signal[S, P]() are attached only after __init__
@@ -372,6 +373,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         clone = self._registry_copy()
         clone.sender_receivers_cache = {}
         clone._payload_check = clone._first_payload_check if clone.validate else None
+        hooks.created(clone, copied_from=self)  # drops the interception copied with __dict__
         return clone
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Signal[SenderT, PayloadT]:

@@ -34,6 +34,7 @@ from ._entries import (
     EMPTY_SNAPSHOT,
     GUARDS,
     SENDER_REFS,
+    DerefWrapper,
     Entry,
     LookupKey,
     Snapshot,
@@ -91,6 +92,9 @@ class ReceiverRegistry:
             The snapshot of a sender with no specific receivers, or None.
         _dead
             Weak references (of receivers or senders) reported dead.
+        _deref_wrapper
+            None, or (while ``hooks.py`` intercepts receiver calls) what
+            wraps each receiver of the snapshots built.
         _busy
             True while an operation runs under the lock.
     """
@@ -106,6 +110,8 @@ class ReceiverRegistry:
         self._any_snapshot: Snapshot | None = EMPTY_SNAPSHOT
         self._dead: list[Any] = []
         self._seq = 0
+        # Set only while hooks.py intercepts receiver calls (tracing): see _set_deref_wrapper.
+        self._deref_wrapper: DerefWrapper | None = None
         # One bound method serves as every receiver reference's callback.
         self._receiver_died = self._report_death
 
@@ -391,15 +397,31 @@ class ReceiverRegistry:
             if snapshot is None:
                 merged = [*self._buckets.get(NONE_ID, {}).values(), *bucket.values()]
                 merged.sort(key=_seq)
-                snapshot = self._snapshots[sender_id] = build_snapshot(merged)
+                snapshot = build_snapshot(merged, self._deref_wrapper)
+                self._snapshots[sender_id] = snapshot
                 if guard is not None and guard() is None:
                     # It died as we built this: its death callback may have run first.
                     self._snapshots.pop(sender_id, None)
             return snapshot
         snapshot = self._any_snapshot
         if snapshot is None:
-            snapshot = self._any_snapshot = build_snapshot(self._buckets.get(NONE_ID, {}).values())
+            snapshot = self._any_snapshot = build_snapshot(
+                self._buckets.get(NONE_ID, {}).values(), self._deref_wrapper
+            )
         return snapshot
+
+    def _set_deref_wrapper(self, wrap: DerefWrapper | None) -> None:
+        """For ``hooks.py``: wrap every receiver of the snapshots sends use (None: stop).
+
+        The extension point tracing uses to see each receiver call while the
+        dispatch code stays the one below. Off the hot path: the snapshots are
+        dropped here and rebuilt, wrapped or not, by the next send of each sender.
+        """
+        self._locked(self._replace_deref_wrapper, wrap)
+
+    def _replace_deref_wrapper(self, wrap: DerefWrapper | None) -> None:
+        self._deref_wrapper = wrap
+        self._invalidate(every_sender=True)
 
     def _snapshot_for(self, sender: object) -> Snapshot:
         """The snapshot a send from ``sender`` uses (send() inlines this for speed)."""

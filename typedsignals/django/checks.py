@@ -38,7 +38,7 @@ from .connected import Connection, connections, subclasses
 from .hints import ReceiverTypes, receiver_types, sender_classes
 from .signals import DeclaredSignal, declared_signals
 
-__all__ = ["check_receivers", "rule_id"]
+__all__ = ["builtin_receivers", "check_receivers", "receiver_violations", "rule_id"]
 
 
 def rule_id(rule: rules.Rule) -> str:
@@ -65,17 +65,49 @@ def check_receivers(
         signal = _signal(declared)
         if signal is None:
             continue
-        seen: dict[tuple[int, bool], ReceiverTypes] = {}
-        for connection in connections(signal, partial(_candidates, declared)):
-            if app_configs is not None and not _in_apps(connection.receiver, app_configs):
-                continue
-            key = (id(connection.sender), connection.sender_known)
-            if key not in seen:
-                seen[key] = receiver_types(
-                    declared, connection.sender, known=connection.sender_known
-                )
-            errors.extend(_check(connection, seen[key]))
+        for connection, types, violations in receiver_violations(declared, signal, app_configs):
+            errors.extend(_errors(connection, types, violations))
     return errors
+
+
+def receiver_violations(
+    declared: DeclaredSignal, signal: object, app_configs: Sequence[AppConfig] | None = None
+) -> Iterator[tuple[Connection, ReceiverTypes, list[rules.Violation]]]:
+    """Each live receiver of a built-in signal, with the rules it breaks (maybe none).
+
+    Arguments:
+
+        declared
+            The signal's declaration.
+
+        signal
+            The signal (Django's or, swapped in, typedsignals').
+
+        app_configs
+            Only receivers defined in these apps' modules; None: every receiver.
+    """
+    seen: dict[tuple[int, bool], ReceiverTypes] = {}
+    for connection in builtin_receivers(declared, signal):
+        if app_configs is not None and not _in_apps(connection.receiver, app_configs):
+            continue
+        key = (id(connection.sender), connection.sender_known)
+        if key not in seen:
+            seen[key] = receiver_types(declared, connection.sender, known=connection.sender_known)
+        yield connection, seen[key], _violations(connection, seen[key])
+
+
+def builtin_receivers(declared: DeclaredSignal, signal: object) -> list[Connection]:
+    """The live receivers of a built-in signal, a sender known by ``id()`` only found if it can be.
+
+    Arguments:
+
+        declared
+            The signal's declaration (it names the classes its senders may be).
+
+        signal
+            The signal.
+    """
+    return connections(signal, partial(_candidates, declared))
 
 
 def _signal(declared: DeclaredSignal) -> object:
@@ -100,7 +132,7 @@ def _in_apps(receiver: object, app_configs: Sequence[AppConfig]) -> bool:
     return any(module == app.name or module.startswith(f"{app.name}.") for app in app_configs)
 
 
-def _check(connection: Connection, types: ReceiverTypes) -> list[checks.CheckMessage]:
+def _violations(connection: Connection, types: ReceiverTypes) -> list[rules.Violation]:
     params = validation.receiver_params(connection.receiver)
     if params is None:
         return []  # no signature to read (a builtin): accepted, as at connect time
@@ -112,9 +144,14 @@ def _check(connection: Connection, types: ReceiverTypes) -> list[checks.CheckMes
         show=typecompat.show,
     )
     # Rule 6: the sender filter itself must be of the signal's sender type.
-    violations += rules.check_sender_argument(
+    return violations + rules.check_sender_argument(
         types.declared, types.specific, typecompat.accepts, typecompat.show
     )
+
+
+def _errors(
+    connection: Connection, types: ReceiverTypes, violations: list[rules.Violation]
+) -> list[checks.CheckMessage]:
     receiver = _receiver_text(connection.receiver)
     sender = _sender_text(connection)
     module = getattr(unwrap(connection.receiver), "__module__", None)

@@ -6,6 +6,7 @@ Read by the system check and, by import, by the mypy plugin
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from .declarations import (
@@ -33,7 +34,7 @@ from .declarations import (
     UserLoginFailedSignal,
 )
 
-__all__ = ["SIGNALS", "DeclaredSignal", "declared_signals"]
+__all__ = ["SIGNALS", "DeclaredSignal", "declared_signals", "loaded_signals"]
 
 
 @dataclass(frozen=True)
@@ -100,3 +101,21 @@ SIGNALS: tuple[DeclaredSignal, ...] = (
 def declared_signals(version: tuple[int, int]) -> dict[str, DeclaredSignal]:
     """The declarations for Django ``version`` (major, minor), by the signal's full name."""
     return {d.signal: d for d in SIGNALS if d.applies_to(version)}
+
+
+def loaded_signals() -> dict[str, object]:
+    """The built-in signals whose module is already imported, by full name.
+
+    Imports nothing (Django included): for tracing and the pytest plugin, which
+    must not set Django up. Empty if Django is not imported.
+    """
+    version = getattr(sys.modules.get("django"), "VERSION", None)
+    if version is None:
+        return {}
+    found: dict[str, object] = {}
+    for name in declared_signals((int(version[0]), int(version[1]))):
+        module_name, _, attribute = name.rpartition(".")
+        signal = getattr(sys.modules.get(module_name), attribute, None)
+        if signal is not None:
+            found[name] = signal
+    return found

@@ -1,0 +1,1 @@
+"""``manage.py signals``: see ``signals.py``."""
