@@ -17,21 +17,17 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Awaitable, Callable
 from types import MethodType
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import Any, Final, cast
 
 from ._entries import Deref, DerefWrapper
-
-if TYPE_CHECKING:
-    from .hooks import Interceptor
+from ._interception import SKIP, Dispatch, Interceptor, Pairs, Receiver
 
 __all__ = [
     "LIVE",
     "LOG",
     "SEND_METHODS",
-    "SKIP",
     "STATE",
     "AsyncWrapped",
-    "Dispatch",
     "Shadow",
     "State",
     "Wrapped",
@@ -39,9 +35,6 @@ __all__ = [
     "deref_wrapper",
     "make_class",
 ]
-
-Receiver = Callable[..., Any]
-Pairs = list[tuple[Receiver, Any]]
 
 #: The class attribute that holds an intercepted signal's state.
 STATE: Final = "_typedsignals_hooks"
@@ -53,47 +46,6 @@ _ASYNC_METHODS: Final = frozenset({"asend", "asend_robust"})
 LOG: Final = "_log_robust_failure"
 LIVE: Final = "_live_receivers"
 _MISSING: Final[Any] = object()
-
-
-class _Skip:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "SKIP"
-
-
-#: Returned by ``Interceptor.before`` to call no receiver: the send returns ``[]``.
-SKIP: Final = _Skip()
-
-
-class Dispatch:
-    """One intercepted send, as its interceptors see it.
-
-    Attributes:
-        signal: the signal being sent.
-        method: ``"send"``, ``"send_robust"``, ``"asend"`` or ``"asend_robust"``.
-        sender: the sender given to the send.
-        named: the keyword arguments given to the send (the payload).
-        notes: what each interceptor's ``before`` returned, by interceptor.
-        receiver_hooks: the interceptors that see each receiver call of this send.
-    """
-
-    __slots__ = ("method", "named", "notes", "receiver_hooks", "sender", "signal")
-
-    def __init__(
-        self,
-        signal: object,
-        method: str,
-        sender: object,
-        named: dict[str, Any],
-        receiver_hooks: tuple[Interceptor, ...],
-    ) -> None:
-        self.signal = signal
-        self.method = method
-        self.sender = sender
-        self.named = named
-        self.notes: dict[Interceptor, object] = {}
-        self.receiver_hooks = receiver_hooks
 
 
 class State:

@@ -42,21 +42,10 @@ import sys
 import threading
 import weakref
 from types import FrameType
-from typing import Any, ClassVar, Final
+from typing import Any
 
-from ._hookwrappers import (
-    LIVE,
-    LOG,
-    SEND_METHODS,
-    SKIP,
-    STATE,
-    Dispatch,
-    Pairs,
-    Receiver,
-    State,
-    deref_wrapper,
-    make_class,
-)
+from ._hookwrappers import LIVE, LOG, SEND_METHODS, STATE, State, deref_wrapper, make_class
+from ._interception import MUTE, RECORD, SKIP, TRACE, Dispatch, Interceptor, Pairs, Receiver
 from .registry import ReceiverRegistry
 
 __all__ = [
@@ -78,102 +67,6 @@ __all__ = [
     "interceptors",
     "origin",
 ]
-
-#: Layers, outermost first: what records a send as its caller sees it, what traces
-#: it, what mutes it (and may skip the dispatch).
-RECORD: Final = 0
-TRACE: Final = 1
-MUTE: Final = 2
-
-
-class Interceptor:
-    """What an interceptor may do around a send; every method does nothing here.
-
-    ``layer`` orders the interceptors of a signal, lowest outermost
-    (``RECORD``, ``TRACE``, ``MUTE``); within a layer, the first attached is
-    outermost. An interceptor is compared by identity: attached twice to one
-    signal it must be detached twice, but it sees each send once.
-    """
-
-    layer: ClassVar[int] = TRACE
-    #: True: ``before_receiver`` and ``after_receiver`` run around each receiver call.
-    sees_receivers: ClassVar[bool] = False
-
-    def before(self, dispatch: Dispatch) -> object:
-        """Called as a send begins; what it returns is kept in ``dispatch.notes[self]``.
-
-        Arguments:
-
-            dispatch
-                The send beginning.
-
-        Return ``SKIP`` to call no receiver: the send then returns ``[]`` (a
-        ``validate=True`` signal still checks the payload), and the
-        interceptors of the layers inside this one are not called.
-        """
-        return None
-
-    def after(
-        self, dispatch: Dispatch, responses: Pairs | None, error: BaseException | None
-    ) -> None:
-        """Called as a send ends, in the thread or task that sent it.
-
-        Arguments:
-
-            dispatch
-                The send ending.
-
-            responses
-                What it returns, or None if it raises.
-
-            error
-                What it raises, or None.
-        """
-
-    def before_receiver(self, dispatch: Dispatch, receiver: Receiver, is_async: bool) -> object:
-        """Called (if ``sees_receivers``) before a receiver runs; returns its note.
-
-        Arguments:
-
-            dispatch
-                The send calling it.
-
-            receiver
-                The receiver about to run.
-
-            is_async
-                Whether it is an async receiver (this runs in its task, as its first step).
-        """
-        return None
-
-    def after_receiver(
-        self,
-        dispatch: Dispatch,
-        receiver: Receiver,
-        note: object,
-        response: object,
-        error: BaseException | None,
-    ) -> None:
-        """Called (if ``sees_receivers``) once a receiver has returned or raised.
-
-        Arguments:
-
-            dispatch
-                The send that called it.
-
-            receiver
-                The receiver.
-
-            note
-                What ``before_receiver`` returned for this call.
-
-            response
-                What it returned (None if it raised).
-
-            error
-                What it raised (``CancelledError`` for a cancelled async receiver), or None.
-        """
-
 
 _lock = threading.RLock()
 #: Every typedsignals Signal alive (``created``), for the process-wide interceptors,

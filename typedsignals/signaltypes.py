@@ -212,7 +212,12 @@ def _signal_arguments(
 def _declared(signal: object) -> tuple[type, tuple[object, ...]]:
     """The signal's class and the type arguments written on it (``Signal[Store, P]()``)."""
     orig = vars(signal).get("__orig_class__")
-    return type(signal), te.get_args(orig) if orig is not None else ()
+    if orig is None:
+        return type(signal), ()
+    # The class that was subscripted, not type(signal): while a test helper or
+    # tracing intercepts the signal, its class is a subclass made for it (hooks.py).
+    origin = te.get_origin(orig)
+    return (origin if isinstance(origin, type) else type(signal)), te.get_args(orig)
 
 
 def type_arguments(signal: object) -> tuple[object, object]:

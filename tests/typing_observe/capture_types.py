@@ -7,7 +7,7 @@ from typing import Any
 from typing_extensions import NotRequired, TypedDict, reveal_type
 
 from typedsignals import Signal
-from typedsignals.testing import capture, connected_to
+from typedsignals.testing import CaptureSignal, capture, connected_to
 
 
 class Store:
@@ -43,3 +43,9 @@ reveal_type(anything.sends[0].payload)  # R: Any
 
 with connected_to(kitchen, pizza_done) as connected:
     reveal_type(connected)  # R: def (sender: capture_types.Store, **kwargs: Any)
+
+
+def test_with_the_fixture(capture_signal: CaptureSignal) -> None:
+    fixture_capture = capture_signal(pizza_done, sender=Store())
+    reveal_type(fixture_capture.sends[0].payload["size"])  # R: int
+    reveal_type(capture_signal(untyped).sends[0].payload)  # R: Any

@@ -12,8 +12,17 @@ and ``muted`` are interceptors of ``typedsignals.hooks``: a signal that none
 of them (nor tracing) is active on costs what it costs without them.
 """
 
-from .capture import Capture, Sent, capture
+from .capture import Capture, CaptureSignal, Sent, capture
 from .connecting import ConnectedTo, connected_to
 from .muting import Muted, muted
 
-__all__ = ["Capture", "ConnectedTo", "Muted", "Sent", "capture", "connected_to", "muted"]
+__all__ = [
+    "Capture",
+    "CaptureSignal",
+    "ConnectedTo",
+    "Muted",
+    "Sent",
+    "capture",
+    "connected_to",
+    "muted",
+]

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Generic, overload
+from typing import Any, Generic, Protocol, overload
 
 from typing_extensions import Self, TypeVar
 
@@ -292,3 +292,19 @@ def capture(signal: object, *, sender: object = None) -> Capture[Any, Any]:
             connected for a sender are); None records every send.
     """
     return Capture(signal, sender)
+
+
+class CaptureSignal(Protocol):
+    """The ``capture_signal`` fixture's type: ``capture_signal(signal, sender=None)``.
+
+    Starts a ``capture`` that lasts until the test ends, typed as ``capture``'s:
+    annotate the fixture parameter with it (``capture_signal: CaptureSignal``)
+    and ``captured.sends[0].payload["size"]`` is an ``int`` to mypy.
+    """
+
+    @overload
+    def __call__(
+        self, signal: Signal[SenderT, PayloadT], sender: SenderT | None = None
+    ) -> Capture[SenderT, PayloadT]: ...
+    @overload
+    def __call__(self, signal: object, sender: object = None) -> Capture[Any, Any]: ...

@@ -21,7 +21,7 @@ import importlib
 import weakref
 from collections.abc import Callable, Generator, Hashable, Iterator
 from contextlib import ExitStack
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
 
@@ -30,7 +30,7 @@ from typedsignals._utils import make_id
 from typedsignals.dispatcher import Signal
 from typedsignals.introspection import ReceiverInfo, is_signal, receivers, signal_label
 
-from .capture import Capture, capture
+from .capture import Capture, CaptureSignal, capture
 from .connecting import connected_to
 from .muting import Muted, muted
 
@@ -93,15 +93,25 @@ def pytest_configure(config: pytest.Config) -> None:
 # -- fixtures -------------------------------------------------------------------------------
 
 
+class _CaptureUntilTheEnd:
+    """What ``capture_signal`` gives a test (typed by ``CaptureSignal``)."""
+
+    def __init__(self, stack: ExitStack) -> None:
+        self._stack = stack
+
+    def __call__(self, signal: object, sender: object = None) -> Capture[Any, Any]:
+        return self._stack.enter_context(capture(signal, sender=sender))
+
+
 @pytest.fixture
-def capture_signal() -> Iterator[Callable[..., Capture[Any, Any]]]:
-    """``capture_signal(signal, sender=None)``: a ``Capture`` active until the test ends."""
+def capture_signal() -> Iterator[CaptureSignal]:
+    """``capture_signal(signal, sender=None)``: a ``Capture`` active until the test ends.
+
+    Annotate the parameter ``capture_signal: CaptureSignal`` (from
+    ``typedsignals.testing``) for the capture to be typed as ``capture``'s.
+    """
     with ExitStack() as stack:
-
-        def start(signal: object, sender: object = None) -> Capture[Any, Any]:
-            return stack.enter_context(capture(signal, sender=sender))
-
-        yield start
+        yield cast(CaptureSignal, _CaptureUntilTheEnd(stack))
 
 
 @pytest.fixture

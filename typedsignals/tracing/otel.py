@@ -26,7 +26,7 @@ except ImportError as error:  # pragma: no cover - the extra is installed in the
 from typedsignals import __version__
 from typedsignals._utils import Location
 
-from .tracer import outcome_of
+from .outcome import outcome_of
 
 __all__ = ["DispatchSpan", "ReceiverSpan", "Spans"]
 

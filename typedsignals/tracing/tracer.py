@@ -18,25 +18,14 @@ from typedsignals import hooks
 from typedsignals._utils import Location, locate, logger, unwrap
 from typedsignals.introspection import short_repr, signal_label
 
+from .outcome import outcome_of
+
 if TYPE_CHECKING:
     from .otel import DispatchSpan, ReceiverSpan, Spans
 
 __all__ = ["TRACER", "Tracer", "outcome_of"]
 
 _MS = 1e6
-
-
-def outcome_of(error: BaseException | None) -> str:
-    """``"ok"``, ``"cancelled"`` or ``"error"``.
-
-    Arguments:
-
-        error
-            What was raised, or None.
-    """
-    if error is None:
-        return "ok"
-    return "cancelled" if isinstance(error, asyncio.CancelledError) else "error"
 
 
 def sender_type(sender: object) -> str:
