@@ -103,8 +103,9 @@ class Peer:
     positional = False  # receivers are called positionally (psygnal)
     per_sender = True  # receivers can be connected for one specific sender
 
-    def __init__(self, *, cached: bool = False) -> None:
+    def __init__(self, *, cached: bool = False, typed: bool = True) -> None:
         self.cached = cached
+        self.typed = typed
 
     @property
     def label(self) -> str:
@@ -142,17 +143,18 @@ class Peer:
 
 
 class TypedSignalsPeer(Peer):
+    """``Signal[Sender, Payload]()``, or with ``typed=False`` Django's untyped ``Signal()``.
+
+    (``use_caching`` changes nothing: every signal caches per sender.)
+    """
+
     name = "typedsignals"
     module = "typedsignals"
-
-    @property
-    def label(self) -> str:
-        return "typedsignals (use_caching)" if self.cached else "typedsignals"
 
     def signal(self) -> Any:
         from typedsignals import Signal
 
-        return Signal[Sender, Payload](use_caching=self.cached)
+        return Signal[Sender, Payload]() if self.typed else Signal()
 
     def asend_stmt(self, sig: Any, sender: Any) -> tuple[str, dict[str, Any]] | None:
         return "await asend(sender, value=1)", {"asend": sig.asend, "sender": sender}
@@ -170,6 +172,15 @@ def _configure_django() -> None:
         if not settings.configured:
             settings.configure(DEBUG=True)
         _django_ready = True
+
+
+def django_debug(debug: bool) -> bool:
+    """Set Django's ``DEBUG`` (its connect validates only with it on); return the old value."""
+    _configure_django()
+    settings = _mod("django.conf").settings
+    old: bool = settings.DEBUG
+    settings.DEBUG = debug
+    return old
 
 
 class DjangoPeer(Peer):
@@ -192,8 +203,8 @@ class BlinkerPeer(Peer):
     name = "blinker"
     module = "blinker"
 
-    def __init__(self, *, cached: bool = False) -> None:
-        super().__init__(cached=cached)
+    def __init__(self, *, cached: bool = False, typed: bool = True) -> None:
+        super().__init__(cached=cached, typed=typed)
         self.any = _mod("blinker").ANY
 
     def signal(self) -> Any:
@@ -240,8 +251,8 @@ class PyDispatcherPeer(Peer):
     name = "pydispatcher"
     module = "pydispatch"
 
-    def __init__(self, *, cached: bool = False) -> None:
-        super().__init__(cached=cached)
+    def __init__(self, *, cached: bool = False, typed: bool = True) -> None:
+        super().__init__(cached=cached, typed=typed)
         self.dispatcher = _mod("pydispatch.dispatcher")
         self.robust = _mod("pydispatch.robust")
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
 
-from . import asyncdispatch, hooks, payload, validation
+from . import asyncdispatch, hooks, payload, sendcode, signaltypes, validation
 from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
 from .protocols import Receiver, ReceiverDecorator
 from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
@@ -89,6 +89,8 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         self.name = name
         self.validate = validate
         self._payload_check: Callable[[dict[str, Any]], None] | None = None
+        # False until the first connect has specialised the sends (or found it cannot).
+        self._sends_settled = False
         if validate:
             self._payload_check = self._first_payload_check
         hooks.created(self)  # process-wide interceptors (tracing) reach new signals too
@@ -174,6 +176,30 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                     f"{validation.signal_text(self)} with weak=True: {why_not_weak(receiver)}"
                 ) from None
         self._register(key, ref, weak, _is_async(receiver), sender)
+        if not self._sends_settled:
+            self._specialise_sends()
+
+    def _specialise_sends(self) -> None:
+        """Compile ``send`` and ``send_robust`` for the payload keys, once (``sendcode.py``).
+
+        Done at the first connect, when the type arguments of ``Signal[S, P]()``
+        are known. Not while the signal is intercepted (the next connect tries
+        again), nor with ``validate=True`` (the generic send checks the payload).
+        """
+        cls = type(self)
+        if hooks.interceptors(self):
+            return
+        if sendcode.SPECIALISED in cls.__dict__:
+            self._sends_settled = True
+            return
+        fields = signaltypes.signal_types(self).fields
+        keys = tuple(fields) if fields else ()
+        if self.validate or not sendcode.usable_keys(keys):
+            self._sends_settled = True
+            return
+        special = sendcode.specialised_class(cls, keys, Signal)
+        if special is None or hooks.replace_class(self, special):
+            self._sends_settled = True
 
     def disconnect(
         self,

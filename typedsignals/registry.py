@@ -99,6 +99,10 @@ class ReceiverRegistry:
             True while an operation runs under the lock.
     """
 
+    # What send() reads are slots: they stay as fast to read when the signal's class
+    # is swapped (a specialised send, interception), which instance-dict reads do not.
+    __slots__ = ("__dict__", "__weakref__", "_any_snapshot", "_entries", "_snapshots")
+
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._busy = False
