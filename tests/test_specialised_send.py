@@ -203,7 +203,9 @@ def test_per_sender_receivers_and_async_receivers() -> None:
 
 
 def test_signals_that_keep_the_generic_sends() -> None:
-    Selfish = TypedDict("Selfish", {"self": int})
+    class Selfish(TypedDict):
+        self: int
+
     Classy = TypedDict("Classy", {"class": int})
 
     def r(sender: Any, **kwargs: Any) -> None: ...
