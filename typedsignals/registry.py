@@ -18,6 +18,9 @@ list in four ways, each a fix:
   when it dies its receivers go, so they never fire for a new object that
   happens to reuse its ``id()``.
 
+Django's ``receivers`` list itself (reading it, assigning a saved one) is
+``_receiverlist.ReceiverList``, a base of the registry.
+
 ``lock`` is re-entrant, as code written for Django reads and assigns
 ``receivers`` inside ``with signal.lock:``. Weakref callbacks run during
 garbage collection, possibly in a thread that is in the middle of a registry
@@ -28,26 +31,23 @@ way (``_busy``); otherwise the operation purges when it ends.
 from __future__ import annotations
 
 import threading
-import weakref
-from collections.abc import Callable, Hashable, Iterable
-from typing import Any, TypeVar, cast
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from ._entries import (
     EMPTY_SNAPSHOT,
-    GUARDS,
     RECEIVER_REFS,
     SENDER_REFS,
     DerefWrapper,
     Entry,
     LookupKey,
-    ReceiverRef,
     Snapshot,
     build_snapshot,
     lookup_key,
     make_entry,
     watch_sender,
 )
-from ._receiverlist import unpack
+from ._receiverlist import Bucket, ReceiverItem, ReceiverList
 from ._utils import NONE_ID, sender_key
 
 __all__ = [
@@ -62,17 +62,11 @@ __all__ = [
 #: Django's marker for "this sender has no receivers" in ``sender_receivers_cache``.
 NO_RECEIVERS: Any = object()
 
-#: Django 6.1's item of ``Signal.receivers``:
-#: ``(lookup_key, receiver_or_weakref, sender_weakref_or_None, is_async)``.
-ReceiverItem = tuple[LookupKey, Any, Any, bool]
-#: An assigned item, checked: ``(key, receiver_or_weakref, weak, sender_guard, is_async)``.
-_Prepared = tuple[LookupKey, Any, bool, Any, bool]
-_Bucket = dict[Hashable, Entry]
 _T = TypeVar("_T")
 _R = TypeVar("_R", bound="ReceiverRegistry")
 
 
-class ReceiverRegistry:
+class ReceiverRegistry(ReceiverList):
     """Receiver storage and lifecycle, the base of :class:`~typedsignals.Signal`.
 
     Internal attributes (all guarded by ``lock`` for writing):
@@ -106,7 +100,7 @@ class ReceiverRegistry:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self._busy = False
-        self._entries: dict[Hashable, _Bucket] = {}
+        self._entries: dict[Hashable, Bucket] = {}
         self._senders: dict[Hashable, Any] = {}
         self._snapshots: dict[Hashable, Snapshot | None] = {}
         self._any_snapshot: Snapshot | None = EMPTY_SNAPSHOT
@@ -167,131 +161,6 @@ class ReceiverRegistry:
             finally:
                 self.lock.release()
 
-    # -- Django's ``receivers`` list -------------------------------------------------
-
-    @property
-    def receivers(self) -> list[ReceiverItem]:
-        """The live receivers, as Django 6.1's 4-tuples.
-
-        Each item is ``(lookup_key, receiver_or_weakref, sender_ref, is_async)``;
-        ``sender_ref`` is None for receivers of every sender, a weak reference
-        to a specific sender, or (for a sender that cannot be weakly
-        referenced, where Django has None) a callable that returns it.
-
-        A new list each time: assign to this attribute to replace the
-        receivers (as ``factory_boy.mute_signals`` does); mutating the list
-        returned has no effect.
-        """
-        return self._locked(self._items)
-
-    @receivers.setter
-    def receivers(self, items: Iterable[Any]) -> None:
-        # Checked (and a generator consumed) before the lock: a malformed
-        # item leaves the signal as it was.
-        prepared = [self._prepare(index, item) for index, item in enumerate(list(items))]
-        self._locked(self._replace, prepared)
-
-    def _items(self) -> list[ReceiverItem]:
-        senders = self._senders
-        return [
-            (e.key, e.ref, senders.get(e.skey) if e.skey is not NONE_ID else None, e.is_async)
-            for e in self._in_order()
-        ]
-
-    def _prepare(self, index: int, item: Any) -> _Prepared | None:
-        """Check one assigned item; return ``(key, target, weak, sender_guard, is_async)``.
-
-        None means the item is valid but dead (its receiver or sender has died).
-        """
-        key, held, sender_ref, is_async = unpack(index, item, repr(self))
-        target: Any = held
-        weak = isinstance(held, weakref.ReferenceType)
-        if weak and target() is None:
-            return None  # the receiver died while it was set aside
-        guard = None
-        if sender_ref is not None:
-            guard = self._adopt_guard(sender_ref, key[1])
-            if guard is None:
-                return None  # the sender died: Django drops such entries too
-        return (key, target, weak, guard, bool(is_async))
-
-    def _adopt_guard(self, sender_ref: Callable[[], object], sender_id: Hashable) -> Any:
-        """Our own guard of this sender as it is, a foreign reference re-made as ours."""
-        sender = sender_ref()
-        if type(sender_ref) in GUARDS and cast(Any, sender_ref).key == sender_id:
-            return sender_ref if sender is not None else None
-        if sender is None:
-            return None
-        if sender_key(sender) != sender_id:
-            raise TypeError(
-                f"Cannot assign receivers of {self!r}: the sender reference {sender_ref!r} "
-                f"refers to {sender!r}, whose key is not the lookup key's {sender_id!r}. "
-                "The receivers are unchanged."
-            )
-        return self._watch(sender, sender_id)
-
-    def _replace(self, prepared: list[_Prepared | None]) -> None:
-        old_senders = self._senders
-        self._entries, self._senders, self._snapshots = {}, {}, {}
-        reused: set[int] = set()
-        for item in prepared:
-            if item is None:
-                continue
-            (rkey, skey), target, weak, guard, is_async = item
-            skey = self._bucket_key(skey, guard, old_senders)
-            bucket = self._entries.get(skey)
-            if bucket is not None and rkey in bucket:
-                continue  # Django's connect keeps the first of a lookup key
-            entry = self._entry_of(target, weak, rkey, skey, is_async, reused)
-            if entry is not None:
-                self._add(entry, skey, bucket)
-        # Whatever died while we installed it reported a death we ignored, as
-        # it was not yet ours: check now.
-        for entry in [e for e in self._in_order() if e() is None]:
-            self._remove(entry)
-        for sender_id, guard in list(self._senders.items()):
-            if guard() is None:
-                self._drop_sender(sender_id)
-        self._invalidate(NONE_ID)
-
-    def _bucket_key(self, skey: Hashable, guard: Any, old_senders: dict[Hashable, Any]) -> Hashable:
-        """The key an assigned entry's bucket has; its sender watched by one guard (lock held)."""
-        if skey == NONE_ID:
-            return NONE_ID
-        current = self._senders.get(skey)
-        if current is None:
-            old = old_senders.get(skey)
-            if old is not None and old() is not None:
-                guard = old  # the guard already watching this sender
-            if guard is None:
-                return skey  # a Django 5.2 item: its sender is not watched
-            current = self._senders[skey] = guard
-        return cast(Hashable, current.key)
-
-    def _entry_of(
-        self,
-        target: Any,
-        weak: bool,
-        rkey: Hashable,
-        skey: Hashable,
-        is_async: bool,
-        reused: set[int],
-    ) -> Entry | None:
-        """The entry of an assigned item: our own weak reference itself, else a new one."""
-        if (
-            type(target) is ReceiverRef
-            and target.__callback__ is self._receiver_died
-            and id(target) not in reused  # one reference listed twice: each needs its own
-        ):
-            reused.add(id(target))
-            target.rkey, target.is_async = rkey, is_async
-            return target
-        held: Any = target
-        receiver: Callable[..., Any] | None = held() if weak else held
-        if receiver is None:
-            return None  # it died since it was checked
-        return self._new_entry(receiver, rkey, skey, weak, is_async)
-
     def _registry_copy(self: _R) -> _R:
         """A shallow copy of this object with a registry of its own, holding the same receivers."""
         clone = type(self).__new__(type(self))
@@ -343,7 +212,7 @@ class ReceiverRegistry:
         self._remove(entry)
         return True
 
-    def _add(self, entry: Entry, skey: Hashable, bucket: _Bucket | None) -> None:
+    def _add(self, entry: Entry, skey: Hashable, bucket: Bucket | None) -> None:
         # Lock held; ``bucket`` is ``skey``'s, or None if it has none yet.
         if bucket is None:
             bucket = self._entries[skey] = {}
