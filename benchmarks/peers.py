@@ -27,6 +27,7 @@ __all__ = [
     "Peer",
     "Sender",
     "available",
+    "django_label",
     "make_async_receivers",
     "make_positional_receivers",
     "make_receivers",
@@ -89,6 +90,16 @@ def make_async_receivers(n: int, delay: float | None = None) -> list[Callable[..
 def _mod(name: str) -> Any:
     """A peer's module (untyped here: peers are optional, some have no type information)."""
     return importlib.import_module(name)
+
+
+def django_label(*, cached: bool = False) -> str:
+    """The Django peer's label, with its version (``django 6.1 (cached)``): 3.12+ runs 6.1."""
+    try:
+        version = ".".join(importlib.metadata.version("django").split(".")[:2])
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    name = f"django {version}" if version else "django"
+    return f"{name} (cached)" if cached else name
 
 
 class Peer:
@@ -189,7 +200,7 @@ class DjangoPeer(Peer):
 
     @property
     def label(self) -> str:
-        return "django (cached)" if self.cached else "django"
+        return django_label(cached=self.cached)
 
     def signal(self) -> Any:
         _configure_django()

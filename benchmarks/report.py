@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ._timing import Config, Result
+from .peers import django_label
 
 __all__ = ["Target", "check_targets", "format_table", "format_targets", "machine", "write_json"]
 
@@ -123,10 +124,10 @@ def check_targets(results: list[Result], config: Config) -> list[Target]:
         )
     for n in (0, 1, 10, 100):
         ratio(
-            f"send, {n} receivers: typedsignals faster than django (cached)",
+            f"send, {n} receivers: typedsignals faster than {django_label(cached=True)}",
             f"send/{n}",
             "typedsignals",
-            "django (cached)",
+            django_label(cached=True),
             1.0,
             strict=True,
         )
@@ -185,6 +186,13 @@ def check_targets(results: list[Result], config: Config) -> list[Target]:
             "B",
             None if retained is None else retained < 100 * 1024,
         )
+    )
+    ratio(
+        f"memory per weak function receiver <= {django_label()}'s",
+        "memory/per-receiver",
+        "typedsignals",
+        django_label(),
+        1.0,
     )
     ratio(
         "validated payload send: <= 1.3x pydantic validate_python + the send",

@@ -109,9 +109,9 @@ def test_argument_errors_read_as_the_generic_sends() -> None:
 
     sig.connect(r)
     with pytest.raises(TypeError, match=r"^Signal\.send\(\) takes 2 positional arguments"):
-        sig.send(Store(), 1)  # type: ignore[call-arg]
+        sig.send(Store(), 1)  # type: ignore[call-arg, signal-payload]
     with pytest.raises(TypeError, match="multiple values for keyword argument 'signal'"):
-        sig.send(Store(), size=1, signal=2)  # type: ignore[call-arg]
+        sig.send(Store(), size=1, signal=2)  # type: ignore[signal-payload]
 
 
 def test_receivers_are_called_from_the_sends_own_frame() -> None:

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 from asgiref.sync import iscoroutinefunction
 
 from . import asyncdispatch, hooks, payload, sendcode, signaltypes, validation
+from ._entries import receiver_key, sender_id
 from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
 from .protocols import Receiver, ReceiverDecorator
-from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
+from .registry import NO_RECEIVERS, ReceiverRegistry
 from .typevars import PayloadT, SenderT
 
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
@@ -165,17 +166,21 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                 ) from None
         if check:
             validation.check_receiver(self, receiver, sender)
-        key = lookup_key(receiver, sender, dispatch_uid)
-        ref: Any = receiver
-        if weak:
-            try:
-                ref = self._weak(receiver)
-            except TypeError:
-                raise TypeError(
-                    f"Cannot connect {describe_callable(receiver)} to "
-                    f"{validation.signal_text(self)} with weak=True: {why_not_weak(receiver)}"
-                ) from None
-        self._register(key, ref, weak, _is_async(receiver), sender)
+        rkey, skey, is_async = (
+            receiver_key(receiver, dispatch_uid),
+            sender_id(sender),
+            _is_async(receiver),
+        )
+        try:
+            entry = self._new_entry(receiver, rkey, skey, weak, is_async)
+        except TypeError:
+            if not weak:
+                raise
+            raise TypeError(
+                f"Cannot connect {describe_callable(receiver)} to "
+                f"{validation.signal_text(self)} with weak=True: {why_not_weak(receiver)}"
+            ) from None
+        self._register(entry, sender)
         if not self._sends_settled:
             self._specialise_sends()
 
@@ -230,7 +235,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                 hash(dispatch_uid)
             except TypeError:
                 return False
-        return self._unregister(lookup_key(receiver, sender, dispatch_uid))
+        return self._unregister(receiver_key(receiver, dispatch_uid), sender_id(sender))
 
     def has_listeners(self, sender: SenderT | None = None) -> bool:
         """Whether any live receiver would receive a send from ``sender``.
@@ -430,9 +435,7 @@ def receiver(
     dispatch_uid: Hashable | None = None,
     check: bool = True,
 ) -> ReceiverDecorator[Any]: ...
-def receiver(
-    signal: _Signals, **kwargs: Any
-) -> Callable[[_ReceiverT], _ReceiverT]:
+def receiver(signal: _Signals, **kwargs: Any) -> Callable[[_ReceiverT], _ReceiverT]:
     """A decorator connecting the decorated function to a signal or list of signals.
 
     Used by passing in the signal (or list of signals) and keyword arguments
@@ -451,8 +454,7 @@ def receiver(
     for s in signals:
         if not isinstance(s, Signal):
             raise TypeError(
-                "receiver() takes a Signal or a list of Signals; got "
-                f"{type(s).__qualname__} {s!r}."
+                f"receiver() takes a Signal or a list of Signals; got {type(s).__qualname__} {s!r}."
             )
 
     def _decorator(func: _ReceiverT) -> _ReceiverT:
@@ -464,4 +466,3 @@ def receiver(
         return func
 
     return _decorator
-
