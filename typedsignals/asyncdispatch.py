@@ -13,11 +13,7 @@ copied back into the caller's context afterwards (``_restore_context``). So:
   ends cancelled (it raised ``CancelledError``) responds None;
 * cancelling the dispatch cancels its receivers and waits for them.
 
-``_Group`` is the part of ``TaskGroup`` that ``_run_parallel`` relies on, so
-that the same code runs on Python 3.10 (no TaskGroup, no ``context=`` for
-tasks: ``_InContext`` steps a receiver inside the shared context) and starts
-tasks eagerly on 3.12+ (a receiver that does not suspend finishes inside
-``Task()`` and is never scheduled).
+They run in ``parallel.py`` (``run_parallel``, Django's ``_run_parallel``).
 
 ``asend`` first runs the sync receivers in one ``sync_to_async`` hop, awaited
 in the caller's task, then the async ones; ``send`` runs the async ones
@@ -27,19 +23,13 @@ through ``async_to_sync``. asgiref carries contextvars across both.
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import sys
 import threading
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
-from types import CoroutineType
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
 
-if sys.version_info >= (3, 11):
-    _BaseExceptionGroup = BaseExceptionGroup  # noqa: F821 - a builtin from 3.11
-else:  # pragma: no cover - Python 3.10
-    from exceptiongroup import BaseExceptionGroup as _BaseExceptionGroup
+from .parallel import close_awaitable, restore_context, run_parallel
 
 __all__ = [
     "asend",
@@ -53,191 +43,6 @@ Receiver = Callable[..., Any]
 Pairs = list[tuple[Receiver, Any]]
 #: Logs a robust send's receiver error; None for a send that raises.
 Log = Callable[[Receiver, Exception], None] | None
-
-_EAGER = sys.version_info >= (3, 12)
-_TASK_CONTEXT = sys.version_info >= (3, 11)
-
-
-def restore_context(context: contextvars.Context) -> None:
-    """Django's ``_restore_context``: copy ``context``'s changes into the current context."""
-    for cvar in context:
-        cvalue = context.get(cvar)
-        try:
-            if cvar.get() != cvalue:
-                cvar.set(cvalue)
-        except LookupError:
-            cvar.set(cvalue)
-
-
-class _InContext:
-    """Run an awaitable's steps inside ``context`` (Python 3.10: tasks cannot share one)."""
-
-    __slots__ = ("awaitable", "context")
-
-    def __init__(self, context: contextvars.Context, awaitable: Awaitable[Any]) -> None:
-        self.context = context
-        self.awaitable = awaitable
-
-    def __await__(self) -> Generator[Any, None, Any]:
-        steps: Any = self.awaitable.__await__()
-        run = self.context.run
-        error: BaseException | None = None
-        while True:
-            try:
-                yielded = run(steps.send, None) if error is None else run(steps.throw, error)
-            except StopIteration as stop:
-                return stop.value
-            try:
-                yield yielded
-                error = None
-            except GeneratorExit:
-                run(steps.close)
-                raise
-            except BaseException as exc:  # cancellation, thrown in by the task
-                error = exc
-
-
-async def _await(awaitable: Awaitable[Any]) -> Any:
-    return await awaitable
-
-
-def _task(
-    loop: asyncio.AbstractEventLoop, awaitable: Awaitable[Any], context: contextvars.Context
-) -> asyncio.Future[Any]:
-    coro: Coroutine[Any, Any, Any] = (
-        cast("Coroutine[Any, Any, Any]", awaitable)
-        if type(awaitable) is CoroutineType
-        else _await(awaitable)
-    )
-    if not _TASK_CONTEXT:  # pragma: no cover - Python 3.10
-        return loop.create_task(_await(_InContext(context, coro)))
-    if _EAGER and loop.get_task_factory() is None:
-        return asyncio.Task(coro, loop=loop, context=context, eager_start=True)  # type: ignore[call-arg,unused-ignore]
-    return loop.create_task(coro, context=context)  # type: ignore[call-arg,unused-ignore]
-
-
-class _Group:
-    """What ``asyncio.TaskGroup`` does for Django's ``_run_parallel``.
-
-    Errors are kept in the order the tasks end; the first one cancels every
-    task still running. ``wait()`` returns once every task has ended, even if
-    the caller is cancelled meanwhile (it then cancels them all).
-    """
-
-    __slots__ = ("_aborting", "_base_error", "_errors", "_pending", "_wakeup", "tasks")
-
-    def __init__(self) -> None:
-        self.tasks: list[asyncio.Future[Any]] = []
-        self._pending: set[asyncio.Future[Any]] = set()
-        self._errors: list[BaseException] = []
-        self._base_error: BaseException | None = None
-        self._aborting = False
-        self._wakeup: asyncio.Future[None] | None = None
-
-    def add(self, task: asyncio.Future[Any]) -> None:
-        self.tasks.append(task)
-        if task.done():  # it ran eagerly to its end
-            self._ended(task)
-            return
-        self._pending.add(task)
-        task.add_done_callback(self._ended)
-        if self._aborting:
-            task.cancel()
-
-    def fail(self, error: BaseException) -> None:
-        """The dispatch itself failed (KeyboardInterrupt while starting tasks)."""
-        if self._base_error is None:
-            self._base_error = error
-        self._abort()
-
-    def _abort(self) -> None:
-        self._aborting = True
-        for task in self._pending:
-            task.cancel()
-
-    def _ended(self, task: asyncio.Future[Any]) -> None:
-        self._pending.discard(task)
-        if not self._pending and self._wakeup is not None and not self._wakeup.done():
-            self._wakeup.set_result(None)
-        if task.cancelled():
-            return
-        error = task.exception()
-        if error is None:
-            return
-        self._errors.append(error)
-        if isinstance(error, (KeyboardInterrupt, SystemExit)) and self._base_error is None:
-            self._base_error = error
-        self._abort()
-
-    async def wait(self) -> list[Any]:
-        """Every task's result (None for a cancelled one), or the errors raised."""
-        cancelled: asyncio.CancelledError | None = None
-        while self._pending:
-            self._wakeup = asyncio.get_running_loop().create_future()
-            try:
-                await self._wakeup
-            except asyncio.CancelledError as exc:  # the caller is being cancelled
-                if cancelled is None:
-                    cancelled = exc
-                self._abort()
-            self._wakeup = None
-        if self._base_error is not None:
-            raise self._base_error
-        errors, self._errors = self._errors, []
-        if errors:
-            if cancelled is not None:
-                # Errors have priority, but the caller's cancellation is not
-                # lost: it is delivered again at its next await (as TaskGroup).
-                task: Any = asyncio.current_task()
-                if hasattr(task, "uncancel"):
-                    task.uncancel()
-                task.cancel()
-            if len(errors) == 1:
-                raise errors[0]
-            raise _BaseExceptionGroup("unhandled errors in a TaskGroup", errors)
-        if cancelled is not None:
-            raise cancelled
-        return [None if t.cancelled() else t.result() for t in self.tasks]
-
-
-async def run_parallel(awaitables: Sequence[Awaitable[Any]]) -> list[Any]:
-    """Django 6.1's ``_run_parallel``: await all concurrently, in one shared context.
-
-    Arguments:
-
-        awaitables
-            What the receivers returned, in receiver order.
-
-    Return their results in the same order.
-    """
-    if not awaitables:
-        return []
-    context = contextvars.copy_context()
-    loop = asyncio.get_running_loop()
-    group = _Group()
-    try:
-        started = 0
-        try:
-            for awaitable in awaitables:
-                group.add(_task(loop, awaitable, context))
-                started += 1
-        except BaseException as exc:  # KeyboardInterrupt from an eager first step
-            for awaitable in awaitables[started:]:
-                _close(awaitable)
-            group.fail(exc)
-        return await group.wait()
-    finally:
-        if not _TASK_CONTEXT:  # pragma: no cover - Python 3.10
-            # A task cancelled before its first step never awaited its
-            # receiver's coroutine: close it rather than warn.
-            for awaitable in awaitables:
-                _close(awaitable)
-        restore_context(context)
-
-
-def _close(awaitable: object) -> None:
-    if type(awaitable) is CoroutineType:
-        awaitable.close()
 
 
 def _call_all(
@@ -254,7 +59,7 @@ def _call_all(
             awaitables.append(receiver(signal=signal, sender=sender, **named))
     except BaseException:
         for awaitable in awaitables:
-            _close(awaitable)
+            close_awaitable(awaitable)
         raise
     return awaitables
 
@@ -270,13 +75,18 @@ async def _robust_call(
         return err
 
 
+def _awaitables(
+    receivers: Sequence[Receiver], signal: object, sender: object, named: dict[str, Any], log: Log
+) -> list[Awaitable[Any]]:
+    if log is None:
+        return _call_all(receivers, signal, sender, named)
+    return [_robust_call(r, signal, sender, named, log) for r in receivers]
+
+
 async def _run_async_receivers(
     receivers: Sequence[Receiver], signal: object, sender: object, named: dict[str, Any], log: Log
 ) -> Pairs:
-    if log is None:
-        awaitables = _call_all(receivers, signal, sender, named)
-    else:
-        awaitables = [_robust_call(r, signal, sender, named, log) for r in receivers]
+    awaitables = _awaitables(receivers, signal, sender, named, log)
     return list(zip(receivers, await run_parallel(awaitables), strict=True))
 
 
@@ -368,8 +178,9 @@ async def asend(
         except asyncio.CancelledError:
             await hop.finished()
             raise
-    if async_receivers:
-        responses += await _run_async_receivers(async_receivers, signal, sender, named, log)
+    if async_receivers:  # inlined _run_async_receivers: one coroutine fewer
+        awaitables = _awaitables(async_receivers, signal, sender, named, log)
+        responses += zip(async_receivers, await run_parallel(awaitables), strict=True)
     return responses
 
 

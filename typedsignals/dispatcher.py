@@ -9,14 +9,14 @@ validator (``validation.py``) checks receivers at connect time, and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from inspect import CO_COROUTINE
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from asgiref.sync import iscoroutinefunction
 
-from . import asyncdispatch, hooks, payload, sendcode, signaltypes, validation
+from . import asyncdispatch, hooks, payload, sendcode, validation
 from ._entries import receiver_key, sender_id
 from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
 from .protocols import Receiver, ReceiverDecorator
@@ -182,29 +182,8 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             ) from None
         self._register(entry, sender)
         if not self._sends_settled:
-            self._specialise_sends()
-
-    def _specialise_sends(self) -> None:
-        """Compile ``send`` and ``send_robust`` for the payload keys, once (``sendcode.py``).
-
-        Done at the first connect, when the type arguments of ``Signal[S, P]()``
-        are known. Not while the signal is intercepted (the next connect tries
-        again), nor with ``validate=True`` (the generic send checks the payload).
-        """
-        cls = type(self)
-        if hooks.interceptors(self):
-            return
-        if sendcode.SPECIALISED in cls.__dict__:
-            self._sends_settled = True
-            return
-        fields = signaltypes.signal_types(self).fields
-        keys = tuple(fields) if fields else ()
-        if self.validate or not sendcode.usable_keys(keys):
-            self._sends_settled = True
-            return
-        special = sendcode.specialised_class(cls, keys, Signal)
-        if special is None or hooks.replace_class(self, special):
-            self._sends_settled = True
+            # The first connect: the type arguments of Signal[S, P]() are known.
+            self._sends_settled = sendcode.specialise(self, Signal)
 
     def disconnect(
         self,
@@ -359,7 +338,8 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
 
         Return a list of tuple pairs ``[(receiver, response), ...]``.
         """
-        return await self._asend(sender, named, None)
+        dispatch = self._asend(sender, named, None)
+        return [] if dispatch is None else await dispatch
 
     async def asend_robust(
         self, sender: SenderT, **named: Any
@@ -379,19 +359,24 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         ``SystemExit`` propagate; an async receiver that raises
         ``CancelledError`` responds None, as under Django's TaskGroup.
         """
-        return await self._asend(sender, named, self._log_robust_failure)
+        dispatch = self._asend(sender, named, self._log_robust_failure)
+        return [] if dispatch is None else await dispatch
 
-    async def _asend(
+    def _asend(
         self, sender: object, named: dict[str, Any], log: asyncdispatch.Log
-    ) -> list[tuple[Callable[..., Any], Any]]:
+    ) -> Awaitable[list[tuple[Callable[..., Any], Any]]] | None:
+        """The dispatch ``asend`` awaits, or None if no receiver is live.
+
+        A plain function, not a coroutine: the dispatch is one coroutine fewer.
+        """
         if not self._entries and self._payload_check is None:
-            return []
+            return None
         sync, async_ = self._live_receivers(sender)
         if self._payload_check is not None:
             self._payload_check(named)
         if not (sync or async_):
-            return []
-        return await asyncdispatch.asend(sync, async_, self, sender, named, log)
+            return None
+        return asyncdispatch.asend(sync, async_, self, sender, named, log)
 
     # -- copying -------------------------------------------------------------------
 

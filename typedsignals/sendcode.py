@@ -39,9 +39,17 @@ from collections.abc import Sequence
 from types import FunctionType, MethodType
 from typing import Any
 
+from . import hooks, signaltypes
 from ._utils import sender_key
 
-__all__ = ["SEND_METHODS", "SPECIALISED", "compiled_sends", "specialised_class", "usable_keys"]
+__all__ = [
+    "SEND_METHODS",
+    "SPECIALISED",
+    "compiled_sends",
+    "specialise",
+    "specialised_class",
+    "usable_keys",
+]
 
 #: The methods compiled here, as ``Signal`` names them.
 SEND_METHODS = ("send", "send_robust")
@@ -294,3 +302,32 @@ def specialised_class(cls: type, keys: tuple[str, ...], generic: type) -> type |
             return None
         found = made[keys] = type(cls.__name__, (cls,), body)
     return found
+
+
+def specialise(signal: Any, generic: type) -> bool:
+    """Give a typed signal the sends compiled for its payload keys; whether it is settled.
+
+    True once it is specialised or cannot be (untyped, unknown or unusable
+    keys, ``validate=True``, whose generic send checks the payload, or a class
+    overriding both sends); False while it is intercepted (``hooks.py``
+    swaps its class then): the caller tries again at its next connect.
+
+    Arguments:
+
+        signal
+            A ``Signal``.
+
+        generic
+            ``Signal`` itself.
+    """
+    cls: type = signal.__class__
+    if hooks.interceptors(signal):
+        return False
+    if SPECIALISED in cls.__dict__:
+        return True
+    fields = signaltypes.signal_types(signal).fields
+    keys = tuple(fields) if fields else ()
+    if signal.validate or not usable_keys(keys):
+        return True
+    special = specialised_class(cls, keys, generic)
+    return special is None or hooks.replace_class(signal, special)
