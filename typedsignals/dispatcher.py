@@ -9,8 +9,10 @@ validator (``validation.py``) checks receivers at connect time, and
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from inspect import CO_COROUTINE
+from operator import methodcaller
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
@@ -26,6 +28,9 @@ from .typevars import PayloadT, SenderT
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
 
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
+#: Calls a snapshot's deref: resolving every receiver in C, without a comprehension's
+#: frame (a function call on Python < 3.12).
+_resolve: Callable[[Callable[[], Any]], Any] = getattr(operator, "call", methodcaller("__call__"))
 
 
 def _is_async(receiver: object) -> bool:
@@ -270,9 +275,11 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         elif sync:
             # Every receiver alive when the send begins is called, even one that
             # an earlier receiver lets die (Django resolves them all first).
-            append = responses.append
-            for receiver in [r for deref in sync if (r := deref()) is not None]:
-                append((receiver, receiver(signal=self, sender=sender, **named)))
+            # responses.append(...) as written is specialised by CPython (3.11+); a
+            # local bound method is not.
+            for receiver in [*map(_resolve, sync)]:
+                if receiver is not None:
+                    responses.append((receiver, receiver(signal=self, sender=sender, **named)))
         if async_receivers:
             responses += asyncdispatch.send_from_sync(async_receivers, self, sender, named, None)
         return responses
@@ -301,14 +308,15 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             self._payload_check(named)
         async_receivers = asyncdispatch.live_for_sync_send(async_, self) if async_ else None
         responses: list[tuple[Callable[..., Any], Any]] = []
-        append = responses.append
-        for receiver in [r for deref in sync if (r := deref()) is not None]:
+        for receiver in [*map(_resolve, sync)]:
+            if receiver is None:
+                continue
             try:
                 response = receiver(signal=self, sender=sender, **named)
             except Exception as err:
                 self._log_robust_failure(receiver, err)
                 response = err
-            append((receiver, response))
+            responses.append((receiver, response))
         if async_receivers:
             responses += asyncdispatch.send_from_sync(
                 async_receivers, self, sender, named, self._log_robust_failure

@@ -132,10 +132,9 @@ _SEND_LOOP_INLINED = """\
 """
 _SEND_LOOP = """\
     _ts_responses = []
-    _ts_append = _ts_responses.append
     for _ts_r in {resolved}:
         if _ts_r is not None:
-            _ts_append((_ts_r, _ts_r(signal=self, sender=sender, {spelled})))
+            _ts_responses.append((_ts_r, _ts_r(signal=self, sender=sender, {spelled})))
     return _ts_responses
 """
 
@@ -152,7 +151,6 @@ def send_robust(self, sender, *, {params}, **_ts_named):
             self._log_robust_failure(_ts_r, _ts_err)
             return [(_ts_r, _ts_err)]
     _ts_responses = []
-    _ts_append = _ts_responses.append
     for _ts_r in {resolved}:
         if _ts_r is not None:
             try:
@@ -160,7 +158,7 @@ def send_robust(self, sender, *, {params}, **_ts_named):
             except Exception as _ts_err:
                 self._log_robust_failure(_ts_r, _ts_err)
                 _ts_response = _ts_err
-            _ts_append((_ts_r, _ts_response))
+            _ts_responses.append((_ts_r, _ts_response))
     return _ts_responses
 """
 
