@@ -6,7 +6,7 @@ import functools
 import inspect
 import logging
 from collections.abc import Hashable
-from types import CodeType, MethodType
+from types import CodeType, FunctionType, MethodType
 from typing import Any, NamedTuple, cast
 
 __all__ = [
@@ -29,10 +29,11 @@ def make_id(target: object) -> Hashable:
     A bound method is keyed by its instance and its function, because every
     attribute access creates a new method object; anything else by ``id()``.
     """
+    if type(target) is FunctionType:
+        return id(target)  # the common case, without a failing getattr's cost
     func: object = getattr(target, "__func__", None)
-    instance: object = getattr(target, "__self__", None)
     if func is not None and hasattr(target, "__self__"):
-        return (id(instance), id(func))
+        return (id(cast(Any, target).__self__), id(func))
     return id(target)
 
 

@@ -19,7 +19,7 @@ from asgiref.sync import iscoroutinefunction
 from . import asyncdispatch, hooks, payload, validation
 from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
 from .protocols import Receiver, ReceiverDecorator
-from .registry import NO_RECEIVERS, ReceiverRegistry, lookup_key
+from .registry import NO_RECEIVERS, LookupKey, ReceiverRegistry, lookup_key
 from .typevars import PayloadT, SenderT
 
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
@@ -161,9 +161,18 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                     f"dispatch_uid must be hashable; got {type(dispatch_uid).__qualname__} "
                     f"{dispatch_uid!r} for {validation.signal_text(self)}."
                 ) from None
-        if check:
-            validation.check_receiver(self, receiver, sender)
-        key = lookup_key(receiver, sender, dispatch_uid)
+        # A receiver like one accepted before (a closure of the same def, a
+        # method of another instance) is not read again; recall also tells
+        # whether it is a coroutine function.
+        is_async = validation.recall(self, receiver, sender) if check else None
+        if is_async is None:
+            if check:
+                validation.check_unremembered(self, receiver, sender)
+            is_async = _is_async(receiver)
+        if sender is None and not dispatch_uid and type(receiver) is FunctionType:
+            key: LookupKey = (id(receiver), NONE_ID)  # lookup_key's commonest case, inlined
+        else:
+            key = lookup_key(receiver, sender, dispatch_uid)
         ref: Any = receiver
         if weak:
             try:
@@ -173,7 +182,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                     f"Cannot connect {describe_callable(receiver)} to "
                     f"{validation.signal_text(self)} with weak=True: {why_not_weak(receiver)}"
                 ) from None
-        self._register(key, ref, weak, _is_async(receiver), sender)
+        self._register(key, ref, weak, is_async, sender)
 
     def disconnect(
         self,
