@@ -288,7 +288,21 @@ class ReceiverRegistry:
         self, key: LookupKey, ref: Any, weak: bool, is_async: bool, sender: object
     ) -> None:
         """Add a receiver unless its lookup key is taken (Django keeps the first)."""
-        self._locked(self._connect, key, ref, weak, is_async, sender)
+        # _locked(self._connect, ...) inlined for the common case (nothing
+        # busy, no death to purge): modules connect thousands at import.
+        with self.lock:
+            if self._busy or self._dead:
+                self._locked(self._connect, key, ref, weak, is_async, sender)
+                return
+            self._busy = True
+            try:
+                self._connect(key, ref, weak, is_async, sender)
+            finally:
+                if self._dead:
+                    self._purge()  # deaths reported while we were busy
+                self._busy = False
+        if self._dead:
+            self._purge_if_free()  # reported by another thread as we finished
 
     def _connect(
         self, key: LookupKey, ref: Any, weak: bool, is_async: bool, sender: object
@@ -443,5 +457,3 @@ def _nothing() -> None:
 
 def _seq(entry: Entry) -> int:
     return entry.seq
-
-

@@ -6,19 +6,20 @@ verdicts per code object (``id(func.__code__)``): the closures of one ``def``
 another function of the same code if what decides the rules is the same:
 its annotations (by identity, or equality for unions and generic aliases),
 which parameters have defaults, what the names in its string annotations are
-bound to now, and no ``__wrapped__`` or ``__signature__`` to read through.
+bound to now, and no ``__wrapped__``, ``__signature__`` or coroutine marker.
 
 That memory must keep nothing alive (README, "Weak references"): the code and
 every object compared by identity are watched through weak references (the
 verdict dies with any of them), senders' classes are in weak sets; only
 strings and atoms are held.
 
-Reading a function's annotations makes its ``__annotations__`` dict (184
-bytes for three annotations) on every closure. CPython keeps them until then
-as the tuple ``MAKE_FUNCTION`` built, which ``gc.get_referents`` lists without
-making the dict: for functions of a code whose layout was checked when the
-verdict was made, that tuple is compared instead. Anything unexpected (a
-``__dict__``, another interpreter's layout) takes the attribute path.
+Reading a function's ``__annotations__`` makes a dict (184 bytes for three
+annotations) on every closure, and its ``__dict__`` another. CPython keeps
+the annotations until then as the tuple ``MAKE_FUNCTION`` built, which
+``gc.get_referents`` lists without making either dict: for a function laid
+out as the one remembered (no ``__dict__``, no defaults), that tuple is
+compared instead. Anything else (a ``__dict__``, defaults, another layout)
+is read through the attributes.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ import operator
 import re
 import types
 import weakref
-from types import FunctionType, MethodType
+from collections.abc import Callable
+from types import CodeType, FunctionType, MethodType
 from typing import Any, cast
 
 __all__ = ["MAX_ACCEPTED", "recall", "remember"]
@@ -37,8 +39,9 @@ _referents = gc.get_referents
 _proxy = weakref.proxy  # bound now: Django's tests patch weakref.ref
 _ref = weakref.ref
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
-#: Attributes that make a function read through something else, or mark it a coroutine.
-_READ_THROUGH = ("__wrapped__", "__signature__", "_is_coroutine_marker", "_is_coroutine")
+#: Attributes that make a function read through something else, or mark it a coroutine
+#: (inspect.markcoroutinefunction's on 3.12+, asgiref's before): never remembered.
+_SPECIAL = ("__wrapped__", "__signature__", "_is_coroutine_marker", "_is_coroutine")
 _ATOMS = (int, float, bytes, bool, complex, types.EllipsisType)
 
 #: Verdicts remembered per signal; past this, dead ones are dropped, then all.
@@ -59,7 +62,7 @@ class _Exact:
         self.value = value
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self.value) and other == self.value
+        return type(other) is type(self.value) and bool(other == self.value)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -67,29 +70,30 @@ class _Exact:
 class _Parts:
     """Matches a union or tuple (which cannot be weakly referenced) by its parts."""
 
-    __slots__ = ("kind", "parts")
+    __slots__ = ("is_union", "parts")
 
-    def __init__(self, kind: type, parts: tuple[object, ...]) -> None:
-        self.kind = kind
+    def __init__(self, is_union: bool, parts: tuple[object, ...]) -> None:
+        self.is_union = is_union
         self.parts = parts
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not self.kind:
-            return False
-        args = cast("tuple[object, ...]", other) if self.kind is tuple else other.__args__  # type: ignore[attr-defined]
-        return bool(args == self.parts)
+        if self.is_union:
+            return isinstance(other, types.UnionType) and bool(other.__args__ == self.parts)
+        return type(other) is tuple and bool(other == self.parts)
 
     __hash__ = None  # type: ignore[assignment]
 
 
 class _Verdict:
-    """One remembered acceptance: a function shape, and the senders it was accepted for.
+    """One remembered acceptance: a function's shape, and the senders it was accepted for.
 
     It dies (``dead``) with its code or any object it compares by identity.
     """
 
     __slots__ = (
         "__weakref__",
+        "bound",
+        "bound_getter",
         "classes",
         "code",
         "dead",
@@ -106,16 +110,41 @@ class _Verdict:
         "plain",
         "raw",
         "strings_only",
-        "bound",
-        "bound_getter",
         "unbound",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, func: Any, is_method: bool) -> None:
         self.dead = False
         self.every = False  # accepted for sender=None
         self.instances: weakref.WeakSet[type] = weakref.WeakSet()  # for objects of these
         self.classes: weakref.WeakSet[type] = weakref.WeakSet()  # for these class senders
+        self.is_method = is_method
+        code: CodeType = func.__code__
+        self.code = _ref(code, self.died)
+        self.is_async = bool(code.co_flags & _CO_COROUTINE)
+        self.n_defaults = len(func.__defaults__ or ())
+        self.kwdefaults: tuple[str, ...] = tuple(func.__kwdefaults__ or ())
+        self.plain = not self.n_defaults and not self.kwdefaults
+        annotations: dict[str, object] = func.__annotations__
+        self.mapping = {name: self.matcher(value) for name, value in annotations.items()}
+        # MAKE_FUNCTION's layout: (name, annotation, name, annotation, ...).
+        self.flat = tuple([x for item in self.mapping.items() for x in item]) or None
+        # Strings only (PEP 563): every closure of the def gets the same tuple, kept once seen.
+        self.strings_only = all(type(x) is str for x in self.flat or (1,))
+        self.raw: object = None
+        # What the names in string annotations are bound to now: after a module
+        # reload the same text names new classes.
+        self.names = names = _names_in(annotations)
+        namespace: dict[str, Any] = func.__globals__
+        bound = tuple([name for name in names if name in namespace])
+        # One C call reads them all (a single name: its value, not a tuple).
+        self.bound_getter: Callable[[dict[str, Any]], object] | None = (
+            operator.itemgetter(*bound) if bound else None
+        )
+        values = [self.matcher(namespace[name]) for name in bound]
+        self.bound: object = values[0] if len(values) == 1 else tuple(values)
+        self.unbound = frozenset(names) - frozenset(bound)  # builtins, or not defined yet
+        self.n_referents = _layout(func, annotations)
 
     def died(self, _: object) -> None:
         self.dead = True  # only a flag: this may run in any thread, during a collection
@@ -126,16 +155,18 @@ class _Verdict:
             return value
         if type(value) in _ATOMS:
             return _Exact(value)
-        if isinstance(value, (types.UnionType, tuple)):
-            if depth >= 8:
-                raise _Unrememberable
-            parts = value if isinstance(value, tuple) else value.__args__
-            kind = tuple if isinstance(value, tuple) else types.UnionType
-            return _Parts(kind, tuple([self.matcher(p, depth + 1) for p in parts]))
-        try:
-            return _proxy(value, self.died)
-        except TypeError:
-            raise _Unrememberable from None
+        if isinstance(value, tuple):
+            parts, is_union = cast("tuple[object, ...]", value), False
+        elif isinstance(value, types.UnionType):
+            parts, is_union = cast("tuple[object, ...]", value.__args__), True
+        else:
+            try:
+                return _proxy(value, self.died)
+            except TypeError:
+                raise _Unrememberable from None
+        if depth >= 8:
+            raise _Unrememberable
+        return _Parts(is_union, tuple([self.matcher(p, depth + 1) for p in parts]))
 
     def has(self, sender: object) -> bool:
         if sender is None:
@@ -152,29 +183,24 @@ class _Verdict:
         else:
             self.instances.add(type(sender))
 
-    def matches(self, func: Any) -> bool | None:
-        """None if ``func`` is not of this shape; else whether it is a coroutine function.
+    def matches(self, func: Any) -> bool:
+        """Whether ``func`` (of this verdict's code) has the shape remembered.
 
         ``recall`` inlines the common case: a function laid out as the one
         remembered, without a ``__dict__`` or defaults.
         """
         if self.dead or self.code() is not func.__code__ or not self.same_defaults(func):
-            return None
-        if any(hasattr(func, name) for name in _READ_THROUGH):
-            return None
-        annotations = func.__annotations__ or None
-        if annotations is None:
-            if self.flat is not None:
-                return None
-        elif not annotations == self.mapping:
-            return None
-        if not self.same_bindings(func.__globals__):
-            return None
-        return bool(func.__code__.co_flags & _CO_COROUTINE)
+            return False
+        if any(hasattr(func, name) for name in _SPECIAL):
+            return False
+        annotations = func.__annotations__
+        if not (annotations == self.mapping if annotations else self.flat is None):
+            return False
+        return self.same_bindings(func.__globals__)
 
     def same_bindings(self, namespace: dict[str, Any]) -> bool:
         """Whether the names in the string annotations are bound as they were."""
-        if self.bound_getter is not None and not self.bound_getter(namespace) == self.bound:
+        if self.bound_getter is not None and self.bound_getter(namespace) != self.bound:
             return False
         return not self.unbound or namespace.keys().isdisjoint(self.unbound)
 
@@ -185,6 +211,15 @@ class _Verdict:
         return (len(defaults) if defaults else 0) == self.n_defaults and (
             tuple(kwdefaults) if kwdefaults else ()
         ) == self.kwdefaults
+
+
+def _function_of(receiver: object) -> tuple[Any, bool] | None:
+    """``(function, is_method)`` for a plain function or bound method; None otherwise."""
+    if type(receiver) is FunctionType:
+        return receiver, False
+    if type(receiver) is MethodType and type(receiver.__func__) is FunctionType:
+        return receiver.__func__, True
+    return None
 
 
 def recall(signal: object, receiver: object, sender: object) -> bool | None:
@@ -201,16 +236,13 @@ def recall(signal: object, receiver: object, sender: object) -> bool | None:
         sender
             The specific sender (a class, or an object of a class), or None.
 
-    Return None if not; else whether ``receiver`` is a coroutine function.
+    Return None if not; else whether ``receiver`` is a coroutine function. A
+    sender class whose hash or equality raises makes this raise.
     """
-    if type(receiver) is FunctionType:
-        func: Any = receiver
-        is_method = False
-    elif type(receiver) is MethodType and type(receiver.__func__) is FunctionType:
-        func = receiver.__func__
-        is_method = True
-    else:
+    found = _function_of(receiver)
+    if found is None:
         return None
+    func, is_method = found
     table: dict[int, list[_Verdict]] | None = signal.__dict__.get("_accepted")
     verdicts = table.get(id(func.__code__)) if table else None
     if verdicts is None:
@@ -230,29 +262,24 @@ def recall(signal: object, receiver: object, sender: object) -> bool | None:
                 or not verdict.plain
             ):
                 # A __dict__, or defaults: read through the attributes.
-                is_async = verdict.matches(func)
-                if is_async is None:
-                    continue
-                return is_async
+                if verdict.matches(func):
+                    return verdict.is_async
+                continue
             # Laid out as checked when remembered, without a __dict__: nothing to
             # read through, no coroutine marker; the annotations are next to last.
             if verdict.flat is not None:
                 annotations = referents[-2]
                 if annotations is not verdict.raw:
-                    if not annotations == (
-                        verdict.flat if type(annotations) is tuple else verdict.mapping
-                    ):
-                        continue
-                    if verdict.strings_only and type(annotations) is tuple:
-                        verdict.raw = annotations  # a constant of the def's code: held, it holds only strings
-            if verdict.names:  # same_bindings, inlined
-                namespace = func.__globals__
-                getter = verdict.bound_getter
-                if getter is not None and not getter(namespace) == verdict.bound:
-                    continue
-                if verdict.unbound and not namespace.keys().isdisjoint(verdict.unbound):
-                    continue
-        except Exception:  # an annotation with a hostile __eq__, a proxy whose referent just died
+                    if type(annotations) is tuple:
+                        if annotations != verdict.flat:
+                            continue
+                        if verdict.strings_only:
+                            verdict.raw = annotations  # the def's constant: holds only strings
+                    elif annotations is not func.__annotations__ or annotations != verdict.mapping:
+                        continue  # not the annotations dict (a __dict__ in its place)
+            if verdict.names and not verdict.same_bindings(func.__globals__):
+                continue
+        except Exception:  # an annotation with a hostile __eq__, a proxy whose referent died
             continue
         return verdict.is_async
     return None
@@ -273,22 +300,23 @@ def remember(signal: object, receiver: object, sender: object) -> None:
         sender
             The specific sender it was connected for, or None.
     """
-    is_method = type(receiver) is MethodType
-    func: Any = cast(Any, receiver).__func__ if is_method else receiver
-    if type(func) is not FunctionType or any(hasattr(func, n) for n in _READ_THROUGH[:2]):
+    found = _function_of(receiver)
+    if found is None:
         return
-    state = vars(signal)
-    table: dict[int, list[_Verdict]] = state.setdefault("_accepted", {})
+    func, is_method = found
+    if any(hasattr(func, name) for name in _SPECIAL):
+        return
+    table: dict[int, list[_Verdict]] = vars(signal).setdefault("_accepted", {})
     code = func.__code__
     verdicts = table.get(id(code))
     if verdicts is not None:
         verdicts[:] = [v for v in verdicts if not v.dead]  # an id reused by new code
         for verdict in verdicts:
-            if verdict.is_method is is_method and verdict.matches(func) is not None:
+            if verdict.is_method is is_method and verdict.matches(func):
                 verdict.add(sender)
                 return
     try:
-        verdict = _made(func, is_method)
+        verdict = _Verdict(func, is_method)
     except _Unrememberable:
         return
     verdict.add(sender)
@@ -300,36 +328,6 @@ def remember(signal: object, receiver: object, sender: object) -> None:
         if sum(map(len, table.values())) >= MAX_ACCEPTED:
             table.clear()  # bounded: dynamic code must not grow it forever
     table.setdefault(id(code), []).append(verdict)
-
-
-def _made(func: Any, is_method: bool) -> _Verdict:
-    verdict = _Verdict()
-    verdict.is_method = is_method
-    verdict.code = _ref(func.__code__, verdict.died)
-    verdict.is_async = bool(func.__code__.co_flags & _CO_COROUTINE)
-    verdict.n_defaults = len(func.__defaults__ or ())
-    verdict.kwdefaults = tuple(func.__kwdefaults__ or ())
-    verdict.plain = not verdict.n_defaults and not verdict.kwdefaults
-    annotations: dict[str, object] = func.__annotations__
-    mapping = {name: verdict.matcher(value) for name, value in annotations.items()}
-    verdict.mapping = mapping
-    verdict.flat = tuple(x for item in mapping.items() for x in item) if mapping else None
-    # Strings only (PEP 563): MAKE_FUNCTION gives every closure the same tuple,
-    # kept once seen.
-    verdict.strings_only = all(type(x) is str for x in verdict.flat or (1,))
-    verdict.raw = None
-    # What the names in string annotations are bound to now: after a module
-    # reload the same text names new classes.
-    names = verdict.names = _names_in(annotations)
-    namespace: dict[str, Any] = func.__globals__
-    bound = tuple(name for name in names if name in namespace)
-    # One C call reads them all (a single name: its value, not a tuple).
-    verdict.bound_getter = operator.itemgetter(*bound) if bound else None
-    values = [verdict.matcher(namespace[name]) for name in bound]
-    verdict.bound = values[0] if len(values) == 1 else tuple(values)
-    verdict.unbound = frozenset(names) - frozenset(bound)  # builtins, or not defined yet
-    verdict.n_referents = _layout(func, annotations)
-    return verdict
 
 
 def _layout(func: Any, annotations: dict[str, object]) -> int:
