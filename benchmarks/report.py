@@ -164,6 +164,13 @@ def check_targets(results: list[Result], config: Config) -> list[Target]:
         )
     )
     ratio(
+        "import: <= 1.3x blinker (a whole process, bytecode cached)",
+        "import",
+        "typedsignals",
+        "blinker",
+        1.3,
+    )
+    ratio(
         "validated payload send: <= 1.3x pydantic validate_python + the send",
         "send/validated-payload",
         "typedsignals (validate=True)",

@@ -164,7 +164,10 @@ def test_bound_methods_of_one_function_are_read_once(monkeypatch: pytest.MonkeyP
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="the PEP 695 syntax is 3.12+")
 def test_a_generic_function_is_checked_each_time_and_accepted() -> None:
     namespace: dict[str, Any] = {"Any": Any}
-    exec("def make():\n    def r[T](sender: T, **kwargs: Any) -> None: ...\n    return r\n", namespace)
+    exec(
+        "def make():\n    def r[T](sender: T, **kwargs: Any) -> None: ...\n    return r\n",
+        namespace,
+    )
     sig = Signal[Model, Saved]()
     keep = [namespace["make"]() for _ in range(3)]
     for r in keep:

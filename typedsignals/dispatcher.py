@@ -10,14 +10,18 @@ validator (``validation.py``) checks receivers at connect time, and
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
-from inspect import CO_COROUTINE
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
-from asgiref.sync import iscoroutinefunction
-
-from . import asyncdispatch, hooks, payload, validation
-from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
+from . import hooks
+from ._utils import (
+    NONE_ID,
+    LazyModule,
+    describe_callable,
+    log_robust_failure,
+    sender_key,
+    why_not_weak,
+)
 from .protocols import Receiver, ReceiverDecorator
 from .registry import NO_RECEIVERS, LookupKey, ReceiverRegistry, lookup_key
 from .typevars import PayloadT, SenderT
@@ -26,15 +30,32 @@ __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
 
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
 
+if TYPE_CHECKING:
+    from . import asyncdispatch, payload, validation
+else:
+    # Loaded on first use: the validator with the first connect or Signal[...],
+    # asyncio and asgiref with the first async receiver (README, "Import time").
+    asyncdispatch = LazyModule(".asyncdispatch", __package__, globals(), "asyncdispatch")
+    payload = LazyModule(".payload", __package__, globals(), "payload")
+    validation = LazyModule(".validation", __package__, globals(), "validation")
+
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
+#: The attributes that mark a function a coroutine function (3.12+'s inspect, asgiref's).
+_MARKERS = ("_is_coroutine_marker", "_is_coroutine")
+
 
 def _is_async(receiver: object) -> bool:
-    """asgiref's ``iscoroutinefunction``, with a fast path for plain functions.
+    """asgiref's ``iscoroutinefunction``, with a fast path for plain functions and methods.
 
-    A function without attributes cannot carry a "coroutine function" marker
-    (asgiref's or ``inspect.markcoroutinefunction``'s): its code flags decide.
+    A function without a "coroutine function" marker (asgiref's or
+    ``inspect.markcoroutinefunction``'s) is one if its code says so; asgiref
+    (which imports asyncio) is loaded only for the others.
     """
-    if type(receiver) is FunctionType and not receiver.__dict__:
-        return bool(receiver.__code__.co_flags & CO_COROUTINE)
+    func = cast(Any, receiver).__func__ if type(receiver) is MethodType else receiver
+    if type(func) is FunctionType and not any(hasattr(func, name) for name in _MARKERS):
+        return bool(func.__code__.co_flags & _CO_COROUTINE)
+    from asgiref.sync import iscoroutinefunction
+
     return iscoroutinefunction(receiver)
 
 

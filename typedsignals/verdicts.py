@@ -239,10 +239,14 @@ def recall(signal: object, receiver: object, sender: object) -> bool | None:
     Return None if not; else whether ``receiver`` is a coroutine function. A
     sender class whose hash or equality raises makes this raise.
     """
-    found = _function_of(receiver)
-    if found is None:
-        return None
-    func, is_method = found
+    if type(receiver) is FunctionType:  # _function_of's commonest case, inlined
+        func: Any = receiver
+        is_method = False
+    else:
+        found = _function_of(receiver)
+        if found is None:
+            return None
+        func, is_method = found
     table: dict[int, list[_Verdict]] | None = signal.__dict__.get("_accepted")
     verdicts = table.get(id(func.__code__)) if table else None
     if verdicts is None:
@@ -277,8 +281,13 @@ def recall(signal: object, receiver: object, sender: object) -> bool | None:
                             verdict.raw = annotations  # the def's constant: holds only strings
                     elif annotations is not func.__annotations__ or annotations != verdict.mapping:
                         continue  # not the annotations dict (a __dict__ in its place)
-            if verdict.names and not verdict.same_bindings(func.__globals__):
-                continue
+            if verdict.names:  # same_bindings, inlined
+                namespace = func.__globals__
+                getter = verdict.bound_getter
+                if getter is not None and getter(namespace) != verdict.bound:
+                    continue
+                if verdict.unbound and not namespace.keys().isdisjoint(verdict.unbound):
+                    continue
         except Exception:  # an annotation with a hostile __eq__, a proxy whose referent died
             continue
         return verdict.is_async
