@@ -27,6 +27,7 @@ __all__ = [
     "Peer",
     "Sender",
     "available",
+    "django_label",
     "make_async_receivers",
     "make_positional_receivers",
     "make_receivers",
@@ -91,6 +92,16 @@ def _mod(name: str) -> Any:
     return importlib.import_module(name)
 
 
+def django_label(*, cached: bool = False) -> str:
+    """The Django peer's label, with its version (``django 6.1 (cached)``): 3.12+ runs 6.1."""
+    try:
+        version = ".".join(importlib.metadata.version("django").split(".")[:2])
+    except importlib.metadata.PackageNotFoundError:
+        version = ""
+    name = f"django {version}" if version else "django"
+    return f"{name} (cached)" if cached else name
+
+
 class Peer:
     """One signal implementation: how to make a signal, connect, disconnect, send.
 
@@ -103,8 +114,9 @@ class Peer:
     positional = False  # receivers are called positionally (psygnal)
     per_sender = True  # receivers can be connected for one specific sender
 
-    def __init__(self, *, cached: bool = False) -> None:
+    def __init__(self, *, cached: bool = False, typed: bool = True) -> None:
         self.cached = cached
+        self.typed = typed
 
     @property
     def label(self) -> str:
@@ -142,17 +154,18 @@ class Peer:
 
 
 class TypedSignalsPeer(Peer):
+    """``Signal[Sender, Payload]()``, or with ``typed=False`` Django's untyped ``Signal()``.
+
+    (``use_caching`` changes nothing: every signal caches per sender.)
+    """
+
     name = "typedsignals"
     module = "typedsignals"
-
-    @property
-    def label(self) -> str:
-        return "typedsignals (use_caching)" if self.cached else "typedsignals"
 
     def signal(self) -> Any:
         from typedsignals import Signal
 
-        return Signal[Sender, Payload](use_caching=self.cached)
+        return Signal[Sender, Payload]() if self.typed else Signal()
 
     def asend_stmt(self, sig: Any, sender: Any) -> tuple[str, dict[str, Any]] | None:
         return "await asend(sender, value=1)", {"asend": sig.asend, "sender": sender}
@@ -172,13 +185,22 @@ def _configure_django() -> None:
         _django_ready = True
 
 
+def django_debug(debug: bool) -> bool:
+    """Set Django's ``DEBUG`` (its connect validates only with it on); return the old value."""
+    _configure_django()
+    settings = _mod("django.conf").settings
+    old: bool = settings.DEBUG
+    settings.DEBUG = debug
+    return old
+
+
 class DjangoPeer(Peer):
     name = "django"
     module = "django"
 
     @property
     def label(self) -> str:
-        return "django (cached)" if self.cached else "django"
+        return django_label(cached=self.cached)
 
     def signal(self) -> Any:
         _configure_django()
@@ -192,8 +214,8 @@ class BlinkerPeer(Peer):
     name = "blinker"
     module = "blinker"
 
-    def __init__(self, *, cached: bool = False) -> None:
-        super().__init__(cached=cached)
+    def __init__(self, *, cached: bool = False, typed: bool = True) -> None:
+        super().__init__(cached=cached, typed=typed)
         self.any = _mod("blinker").ANY
 
     def signal(self) -> Any:
@@ -240,8 +262,8 @@ class PyDispatcherPeer(Peer):
     name = "pydispatcher"
     module = "pydispatch"
 
-    def __init__(self, *, cached: bool = False) -> None:
-        super().__init__(cached=cached)
+    def __init__(self, *, cached: bool = False, typed: bool = True) -> None:
+        super().__init__(cached=cached, typed=typed)
         self.dispatcher = _mod("pydispatch.dispatcher")
         self.robust = _mod("pydispatch.robust")
 

@@ -1,7 +1,19 @@
-"""Sync send scenarios: receivers counts, send_robust, many senders, validated payloads."""
+"""Sync send scenarios: untyped and typed signals, send_robust, many senders, validated payloads.
+
+Three floors, the least each kind of send can cost in Python:
+
+* untyped (``send/N``): ``[(r, r(signal=s, sender=x, **named)) for r in receivers]``,
+  a plain list of receivers and the payload as a dict, as any dispatcher
+  of ``**named`` must pass it;
+* typed (``send-typed/N``): a tuple of weak references resolved, and each
+  receiver called with the payload keys spelled out (``value=value``), as a
+  dispatcher that knows the keys can;
+* robust (``send_robust/N``): the typed floor with a ``try`` per receiver.
+"""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -10,33 +22,52 @@ from typing_extensions import TypedDict
 from ._timing import Case, Config, Scenario, sync_loop
 from .peers import Peer, Sender, make_positional_receivers, make_receivers
 
-__all__ = ["make_floor", "make_robust_floor", "scenarios"]
+__all__ = ["make_floor", "make_robust_floor", "make_typed_floor", "scenarios"]
 
 SEND_SIZES = (0, 1, 10, 100)
-ROBUST_SIZE = 10
+TYPED_SIZES = (1, 10, 100)
 SENDERS = 1_000
+
+Pairs = list[tuple[Callable[..., Any], Any]]
 
 
 def make_floor(receivers: list[Callable[..., Any]], sig: object) -> Callable[..., Any]:
-    """The floor: a plain function with the dispatcher's calling convention."""
+    """The untyped floor: a plain function with the dispatcher's calling convention."""
 
-    def floor(sender: object, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
+    def floor(sender: object, **named: Any) -> Pairs:
         return [(r, r(signal=sig, sender=sender, **named)) for r in receivers]
 
     return floor
 
 
-def make_robust_floor(receivers: list[Callable[..., Any]], sig: object) -> Callable[..., Any]:
-    """The floor of send_robust: the same, catching each receiver's Exception."""
+def make_typed_floor(receivers: list[Callable[..., Any]], sig: object) -> Callable[..., Any]:
+    """The typed floor: weak references resolved, the payload key (``value``) spelled out."""
+    refs = tuple(weakref.ref(r) for r in receivers)
 
-    def floor(sender: object, **named: Any) -> list[tuple[Callable[..., Any], Any]]:
+    def floor(sender: object, value: Any) -> Pairs:
+        return [
+            (r, r(signal=sig, sender=sender, value=value))
+            for ref in refs
+            if (r := ref()) is not None
+        ]
+
+    return floor
+
+
+def make_robust_floor(receivers: list[Callable[..., Any]], sig: object) -> Callable[..., Any]:
+    """The robust floor: the typed floor, catching each receiver's Exception."""
+    refs = tuple(weakref.ref(r) for r in receivers)
+
+    def floor(sender: object, value: Any) -> Pairs:
         responses = []
-        for r in receivers:
-            try:
-                response = r(signal=sig, sender=sender, **named)
-            except Exception as err:
-                response = err
-            responses.append((r, response))
+        for ref in refs:
+            r = ref()
+            if r is not None:
+                try:
+                    response = r(signal=sig, sender=sender, value=value)
+                except Exception as err:
+                    response = err
+                responses.append((r, response))
         return responses
 
     return floor
@@ -68,58 +99,77 @@ def _scenario(
     return Scenario(key, title, "ns", cases, baseline, config.rounds, note, teardown)
 
 
-def _peers(peers: dict[str, type[Peer]]) -> list[Peer]:
-    """Each installed peer, with the cached variants of typedsignals and Django."""
+def _peers(peers: dict[str, type[Peer]], *, typed: bool) -> list[Peer]:
+    """Each installed peer (Django also cached); typedsignals typed or not."""
     out: list[Peer] = []
     for name, cls in peers.items():
-        out.append(cls())
-        if name in ("typedsignals", "django"):
+        out.append(cls(typed=typed))
+        if name == "django":
             out.append(cls(cached=True))
     return out
 
 
+def _floor_case(
+    label: str, make: Callable[..., Any], n: int, keep: list[Any], config: Config, sender: object
+) -> Case:
+    receivers = make_receivers(n)
+    keep.append(receivers)
+    return sync_loop(
+        label,
+        "floor(sender, value=1)",
+        {"floor": make(receivers, object()), "sender": sender},
+        config,
+    )
+
+
 def send_scenario(config: Config, peers: dict[str, type[Peer]], n: int) -> Scenario:
+    """Untyped signals (Django's kind) against the untyped floor."""
     sender = Sender()
-    floor_receivers = make_receivers(n)
-    keep: list[Any] = [floor_receivers]
-    cases = [
-        sync_loop(
-            "floor",
-            "floor(sender, value=1)",
-            {"floor": make_floor(floor_receivers, object()), "sender": sender},
-            config,
-        )
-    ]
-    for peer in _peers(peers):
+    keep: list[Any] = []
+    cases = [_floor_case("floor", make_floor, n, keep, config, sender)]
+    for peer in _peers(peers, typed=False):
         sig, receivers = _connected(peer, n)
         keep += [receivers, (peer, sig)]
         stmt, names = peer.send_stmt(sig, sender)
         cases.append(sync_loop(peer.label, stmt, names, config))
     return _scenario(
         f"send/{n}",
-        f"send, {n} receivers",
+        f"send of an untyped signal, {n} receivers",
         cases,
         keep,
         ("floor",),
         config,
-        "psygnal: emit(sender, 1), positional, returns no responses",
+        "typedsignals: Signal(); psygnal: emit(sender, 1), positional, returns no responses",
     )
 
 
-def robust_scenario(config: Config, peers: dict[str, type[Peer]]) -> Scenario:
-    n = ROBUST_SIZE
+def typed_scenario(config: Config, peers: dict[str, type[Peer]], n: int) -> Scenario:
+    """A typed signal (payload keys known) against the typed floor."""
     sender = Sender()
-    floor_receivers = make_receivers(n)
-    keep: list[Any] = [floor_receivers]
-    cases = [
-        sync_loop(
-            "floor (robust)",
-            "floor(sender, value=1)",
-            {"floor": make_robust_floor(floor_receivers, object()), "sender": sender},
-            config,
-        )
-    ]
-    for peer in _peers(peers):
+    keep: list[Any] = []
+    cases = [_floor_case("floor (typed)", make_typed_floor, n, keep, config, sender)]
+    if "typedsignals" in peers:
+        peer = peers["typedsignals"](typed=True)
+        sig, receivers = _connected(peer, n)
+        keep += [receivers, (peer, sig)]
+        cases.append(sync_loop(peer.label, *peer.send_stmt(sig, sender), config))
+    return _scenario(
+        f"send-typed/{n}",
+        f"send of a typed signal, {n} receivers",
+        cases,
+        keep,
+        ("floor (typed)",),
+        config,
+        "typedsignals: Signal[Sender, Payload](); the floor resolves weak references and"
+        " spells out value=value",
+    )
+
+
+def robust_scenario(config: Config, peers: dict[str, type[Peer]], n: int) -> Scenario:
+    sender = Sender()
+    keep: list[Any] = []
+    cases = [_floor_case("floor (robust)", make_robust_floor, n, keep, config, sender)]
+    for peer in _peers(peers, typed=True):
         sig, receivers = _connected(peer, n)
         keep += [receivers, (peer, sig)]
         robust = peer.robust_stmt(sig, sender)
@@ -127,11 +177,12 @@ def robust_scenario(config: Config, peers: dict[str, type[Peer]]) -> Scenario:
             cases.append(sync_loop(peer.label, *robust, config))
     return _scenario(
         f"send_robust/{n}",
-        f"send_robust, {n} receivers",
+        f"send_robust of a typed signal, {n} receivers",
         cases,
         keep,
         ("floor (robust)",),
         config,
+        "the floor: the typed floor with a try per receiver",
     )
 
 
@@ -142,7 +193,7 @@ def many_senders_scenario(config: Config, peers: dict[str, type[Peer]]) -> Scena
     target = senders[count // 2]
     keep: list[Any] = [senders]
     cases: list[Case] = []
-    for peer in _peers(peers):
+    for peer in _peers(peers, typed=True):
         if not peer.per_sender:
             continue
         sig = peer.signal()
@@ -233,7 +284,10 @@ def validated_scenario(config: Config, peers: dict[str, type[Peer]]) -> Scenario
 def scenarios(config: Config, peers: dict[str, type[Peer]]) -> Iterator[Scenario]:
     for n in SEND_SIZES:
         yield send_scenario(config, peers, n)
-    yield robust_scenario(config, peers)
+    for n in TYPED_SIZES:
+        yield typed_scenario(config, peers, n)
+    for n in TYPED_SIZES:
+        yield robust_scenario(config, peers, n)
     yield many_senders_scenario(config, peers)
     validated = validated_scenario(config, peers)
     if validated is not None:

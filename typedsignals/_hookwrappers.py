@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Awaitable, Callable
 from types import MethodType
-from typing import Any, Final, cast
+from typing import Any, Final
 
 from ._entries import Deref, DerefWrapper
 from ._interception import SKIP, Dispatch, Interceptor, Pairs, Receiver
@@ -86,8 +86,9 @@ class State:
         own = vars(signal).get(name, _MISSING)  # e.g. a specialised send set on the instance
         if own is not _MISSING:
             return own
-        parent = cast(object, super(self.cls, cast(Any, signal)))
-        return getattr(parent, name)
+        # Bound through the original class, not super(cls, signal): another thread
+        # may give the signal its class back at any moment.
+        return getattr(self.original, name).__get__(signal, self.original)
 
 
 class Shadow:

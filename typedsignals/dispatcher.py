@@ -14,6 +14,7 @@ from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from . import hooks
+from ._entries import receiver_key, sender_id
 from ._utils import (
     NONE_ID,
     LazyModule,
@@ -23,7 +24,7 @@ from ._utils import (
     why_not_weak,
 )
 from .protocols import Receiver, ReceiverDecorator
-from .registry import NO_RECEIVERS, LookupKey, ReceiverRegistry, lookup_key
+from .registry import NO_RECEIVERS, ReceiverRegistry
 from .typevars import PayloadT, SenderT
 
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
@@ -31,12 +32,14 @@ __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
-    from . import asyncdispatch, payload, validation
+    from . import asyncdispatch, payload, sendcode, signaltypes, validation
 else:
     # Loaded on first use: the validator with the first connect or Signal[...],
     # asyncio and asgiref with the first async receiver (README, "Import time").
     asyncdispatch = LazyModule(".asyncdispatch", __package__, globals(), "asyncdispatch")
     payload = LazyModule(".payload", __package__, globals(), "payload")
+    sendcode = LazyModule(".sendcode", __package__, globals(), "sendcode")
+    signaltypes = LazyModule(".signaltypes", __package__, globals(), "signaltypes")
     validation = LazyModule(".validation", __package__, globals(), "validation")
 
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
@@ -110,6 +113,8 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         self.name = name
         self.validate = validate
         self._payload_check: Callable[[dict[str, Any]], None] | None = None
+        # False until the first connect has specialised the sends (or found it cannot).
+        self._sends_settled = False
         if validate:
             self._payload_check = self._first_payload_check
         hooks.created(self)  # process-wide interceptors (tracing) reach new signals too
@@ -190,20 +195,41 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             if check:
                 validation.check_unremembered(self, receiver, sender)
             is_async = _is_async(receiver)
-        if sender is None and not dispatch_uid and type(receiver) is FunctionType:
-            key: LookupKey = (id(receiver), NONE_ID)  # lookup_key's commonest case, inlined
-        else:
-            key = lookup_key(receiver, sender, dispatch_uid)
-        ref: Any = receiver
-        if weak:
-            try:
-                ref = self._weak(receiver)
-            except TypeError:
-                raise TypeError(
-                    f"Cannot connect {describe_callable(receiver)} to "
-                    f"{validation.signal_text(self)} with weak=True: {why_not_weak(receiver)}"
-                ) from None
-        self._register(key, ref, weak, is_async, sender)
+        rkey, skey = receiver_key(receiver, dispatch_uid), sender_id(sender)
+        try:
+            entry = self._new_entry(receiver, rkey, skey, weak, is_async)
+        except TypeError:
+            if not weak:
+                raise
+            raise TypeError(
+                f"Cannot connect {describe_callable(receiver)} to "
+                f"{validation.signal_text(self)} with weak=True: {why_not_weak(receiver)}"
+            ) from None
+        self._register(entry, sender)
+        if not self._sends_settled:
+            self._specialise_sends()
+
+    def _specialise_sends(self) -> None:
+        """Compile ``send`` and ``send_robust`` for the payload keys, once (``sendcode.py``).
+
+        Done at the first connect, when the type arguments of ``Signal[S, P]()``
+        are known. Not while the signal is intercepted (the next connect tries
+        again), nor with ``validate=True`` (the generic send checks the payload).
+        """
+        cls = type(self)
+        if hooks.interceptors(self):
+            return
+        if sendcode.SPECIALISED in cls.__dict__:
+            self._sends_settled = True
+            return
+        fields = signaltypes.signal_types(self).fields
+        keys = tuple(fields) if fields else ()
+        if self.validate or not sendcode.usable_keys(keys):
+            self._sends_settled = True
+            return
+        special = sendcode.specialised_class(cls, keys, Signal)
+        if special is None or hooks.replace_class(self, special):
+            self._sends_settled = True
 
     def disconnect(
         self,
@@ -234,7 +260,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                 hash(dispatch_uid)
             except TypeError:
                 return False
-        return self._unregister(lookup_key(receiver, sender, dispatch_uid))
+        return self._unregister(receiver_key(receiver, dispatch_uid), sender_id(sender))
 
     def has_listeners(self, sender: SenderT | None = None) -> bool:
         """Whether any live receiver would receive a send from ``sender``.
@@ -434,9 +460,7 @@ def receiver(
     dispatch_uid: Hashable | None = None,
     check: bool = True,
 ) -> ReceiverDecorator[Any]: ...
-def receiver(
-    signal: _Signals, **kwargs: Any
-) -> Callable[[_ReceiverT], _ReceiverT]:
+def receiver(signal: _Signals, **kwargs: Any) -> Callable[[_ReceiverT], _ReceiverT]:
     """A decorator connecting the decorated function to a signal or list of signals.
 
     Used by passing in the signal (or list of signals) and keyword arguments
@@ -455,8 +479,7 @@ def receiver(
     for s in signals:
         if not isinstance(s, Signal):
             raise TypeError(
-                "receiver() takes a Signal or a list of Signals; got "
-                f"{type(s).__qualname__} {s!r}."
+                f"receiver() takes a Signal or a list of Signals; got {type(s).__qualname__} {s!r}."
             )
 
     def _decorator(func: _ReceiverT) -> _ReceiverT:
@@ -468,4 +491,3 @@ def receiver(
         return func
 
     return _decorator
-

@@ -66,6 +66,7 @@ __all__ = [
     "detach_everywhere",
     "interceptors",
     "origin",
+    "replace_class",
 ]
 
 _lock = threading.RLock()
@@ -277,6 +278,27 @@ def _install(signal: object) -> State:
     except TypeError as error:  # a builtin, a __slots__ class...: no __class__ assignment
         raise TypeError(f"Cannot intercept the sends of {signal!r}: {error}.") from None
     return state
+
+
+def replace_class(signal: object, cls: type) -> bool:
+    """Give ``signal`` the class ``cls``, unless it is intercepted now: then return False.
+
+    For ``Signal``'s specialised sends (``sendcode.py``), which swap classes
+    as interception does; the lock keeps the two from undoing each other.
+
+    Arguments:
+
+        signal
+            A typedsignals ``Signal``.
+
+        cls
+            A subclass of its class.
+    """
+    with _lock:
+        if STATE in type(signal).__dict__:
+            return False
+        signal.__class__ = cls
+        return True
 
 
 def _restore(state: State) -> None:
