@@ -195,7 +195,11 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             if check:
                 validation.check_unremembered(self, receiver, sender)
             is_async = _is_async(receiver)
-        rkey, skey = receiver_key(receiver, dispatch_uid), sender_id(sender)
+        if type(receiver) is FunctionType and not dispatch_uid:
+            rkey: Hashable = id(receiver)  # receiver_key's commonest case, inlined
+        else:
+            rkey = receiver_key(receiver, dispatch_uid)
+        skey = NONE_ID if sender is None else sender_id(sender)
         try:
             entry = self._new_entry(receiver, rkey, skey, weak, is_async)
         except TypeError:
