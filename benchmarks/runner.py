@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import asend, connect, observe, peers, send
+from . import asend, connect, imports, observe, peers, send
 from ._timing import PRESETS, Config, Result, Scenario, run_scenario
 from .report import (
     check_targets,
@@ -31,6 +31,7 @@ _GROUPS: list[Callable[[Config, dict[str, type[peers.Peer]]], Iterator[Scenario]
     connect.scenarios,
     asend.scenarios,
     observe.scenarios,
+    imports.scenarios,
 ]
 
 

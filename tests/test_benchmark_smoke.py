@@ -43,6 +43,7 @@ EXPECTED = {
     "asend/10-async-sleep(0)": {"floor (sequential await)", "floor (gather)", "typedsignals"},
     "asend/10-async-sleep(1ms)": {"floor (gather)", "typedsignals"},
     "asend/10-sync": {"floor (one sync_to_async hop)", "typedsignals"},
+    "import": {"typedsignals", "python -c pass"},
     **{
         f"observe/{n}": {
             "never touched",

@@ -1,16 +1,26 @@
-"""Small helpers shared by the dispatcher, the registry and the validator."""
+"""Small helpers shared by the dispatcher, the registry and the validator.
+
+``from typedsignals import Signal`` loads this module: ``inspect`` and
+``logging`` are imported where a message or a log record needs them.
+"""
 
 from __future__ import annotations
 
 import functools
-import inspect
-import logging
+import importlib
 from collections.abc import Hashable
-from types import CodeType, MethodType
-from typing import Any, NamedTuple, cast
+from types import CodeType, FunctionType, MethodType
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+
+if TYPE_CHECKING:
+    import logging
+
+    #: Where send_robust() and asend_robust() report receiver errors (made on first use).
+    logger: logging.Logger
 
 __all__ = [
     "NONE_ID",
+    "LazyModule",
     "Location",
     "describe_callable",
     "locate",
@@ -29,10 +39,11 @@ def make_id(target: object) -> Hashable:
     A bound method is keyed by its instance and its function, because every
     attribute access creates a new method object; anything else by ``id()``.
     """
+    if type(target) is FunctionType:
+        return id(target)  # the common case, without a failing getattr's cost
     func: object = getattr(target, "__func__", None)
-    instance: object = getattr(target, "__self__", None)
     if func is not None and hasattr(target, "__self__"):
-        return (id(instance), id(func))
+        return (id(cast(Any, target).__self__), id(func))
     return id(target)
 
 
@@ -83,6 +94,8 @@ class Location(NamedTuple):
 
 def locate(obj: object) -> Location:
     """Where the function behind ``obj`` is defined (a callable instance: its ``__call__``)."""
+    import inspect
+
     target = unwrap(obj)
     qualname = getattr(target, "__qualname__", None)
     if qualname is None or not (
@@ -129,11 +142,53 @@ def why_not_weak(receiver: object) -> str:
     )
 
 
-#: Where send_robust() and asend_robust() report receiver errors.
-logger = logging.getLogger("typedsignals")
-
-
 def log_robust_failure(receiver: object, err: BaseException) -> None:
-    """Log a receiver's error as Django does, at ERROR with the traceback."""
+    """Log a receiver's error as Django does, at ERROR with the traceback.
+
+    The logger is ``typedsignals`` (Django's is ``django.dispatch``).
+    """
     name = getattr(receiver, "__qualname__", None) or type(receiver).__qualname__
-    logger.error("Error calling %s in Signal.send_robust() (%s)", name, err, exc_info=err)
+    _logger().error("Error calling %s in Signal.send_robust() (%s)", name, err, exc_info=err)
+
+
+def _logger() -> logging.Logger:
+    import logging
+
+    return logging.getLogger("typedsignals")
+
+
+def __getattr__(name: str) -> object:
+    # ``logger``: where send_robust() and asend_robust() report receiver errors,
+    # made on first use so that importing the dispatcher does not load logging.
+    if name == "logger":
+        return _logger()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+class LazyModule:
+    """A module imported on first use, which then takes this object's place.
+
+    ``validation = LazyModule(".validation", __name__, globals(), "validation")``
+    stands for the module until an attribute is read; then the module is
+    imported (the import lock makes that safe from any thread) and put in
+    ``namespace`` under ``as_``, so later reads cost nothing extra. The
+    dispatcher loads this way what it needs only later: the validator (at the
+    first connect or ``Signal[...]``), asyncio and asgiref (with the first
+    async receiver).
+    """
+
+    __slots__ = ("_as", "_name", "_namespace", "_package")
+
+    def __init__(self, name: str, package: str, namespace: dict[str, Any], as_: str) -> None:
+        self._name = name
+        self._package = package
+        self._namespace = namespace
+        self._as = as_
+
+    def __getattr__(self, attr: str) -> Any:
+        module = importlib.import_module(self._name, self._package)
+        self._namespace[self._as] = module
+        return getattr(module, attr)
+
+    def __repr__(self) -> str:
+        return f"<module {self._name!r} from package {self._package!r}, not loaded yet>"

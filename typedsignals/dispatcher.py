@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from inspect import CO_COROUTINE
 from operator import methodcaller
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
-from asgiref.sync import iscoroutinefunction
-
-from . import asyncdispatch, hooks, payload, sendcode, validation
+from . import hooks
 from ._entries import receiver_key, sender_id
-from ._utils import NONE_ID, describe_callable, log_robust_failure, sender_key, why_not_weak
+from ._utils import (
+    NONE_ID,
+    LazyModule,
+    describe_callable,
+    log_robust_failure,
+    sender_key,
+    why_not_weak,
+)
 from .protocols import Receiver, ReceiverDecorator
 from .registry import NO_RECEIVERS, ReceiverRegistry
 from .typevars import PayloadT, SenderT
@@ -32,15 +36,33 @@ _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
 #: frame (a function call on Python < 3.12).
 _resolve: Callable[[Callable[[], Any]], Any] = getattr(operator, "call", methodcaller("__call__"))
 
+if TYPE_CHECKING:
+    from . import asyncdispatch, payload, sendcode, validation
+else:
+    # Loaded on first use: the validator with the first connect or Signal[...],
+    # asyncio and asgiref with the first async receiver (README, "Import time").
+    asyncdispatch = LazyModule(".asyncdispatch", __package__, globals(), "asyncdispatch")
+    payload = LazyModule(".payload", __package__, globals(), "payload")
+    sendcode = LazyModule(".sendcode", __package__, globals(), "sendcode")
+    validation = LazyModule(".validation", __package__, globals(), "validation")
+
+_CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
+#: The attributes that mark a function a coroutine function (3.12+'s inspect, asgiref's).
+_MARKERS = ("_is_coroutine_marker", "_is_coroutine")
+
 
 def _is_async(receiver: object) -> bool:
-    """asgiref's ``iscoroutinefunction``, with a fast path for plain functions.
+    """asgiref's ``iscoroutinefunction``, with a fast path for plain functions and methods.
 
-    A function without attributes cannot carry a "coroutine function" marker
-    (asgiref's or ``inspect.markcoroutinefunction``'s): its code flags decide.
+    A function without a "coroutine function" marker (asgiref's or
+    ``inspect.markcoroutinefunction``'s) is one if its code says so; asgiref
+    (which imports asyncio) is loaded only for the others.
     """
-    if type(receiver) is FunctionType and not receiver.__dict__:
-        return bool(receiver.__code__.co_flags & CO_COROUTINE)
+    func = cast(Any, receiver).__func__ if type(receiver) is MethodType else receiver
+    if type(func) is FunctionType and not any(hasattr(func, name) for name in _MARKERS):
+        return bool(func.__code__.co_flags & _CO_COROUTINE)
+    from asgiref.sync import iscoroutinefunction
+
     return iscoroutinefunction(receiver)
 
 
@@ -169,13 +191,19 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                     f"dispatch_uid must be hashable; got {type(dispatch_uid).__qualname__} "
                     f"{dispatch_uid!r} for {validation.signal_text(self)}."
                 ) from None
-        if check:
-            validation.check_receiver(self, receiver, sender)
-        rkey, skey, is_async = (
-            receiver_key(receiver, dispatch_uid),
-            sender_id(sender),
-            _is_async(receiver),
-        )
+        # A receiver like one accepted before (a closure of the same def, a
+        # method of another instance) is not read again; recall also tells
+        # whether it is a coroutine function.
+        is_async = validation.recall(self, receiver, sender) if check else None
+        if is_async is None:
+            if check:
+                validation.check_unremembered(self, receiver, sender)
+            is_async = _is_async(receiver)
+        if type(receiver) is FunctionType and not dispatch_uid:
+            rkey: Hashable = id(receiver)  # receiver_key's commonest case, inlined
+        else:
+            rkey = receiver_key(receiver, dispatch_uid)
+        skey = NONE_ID if sender is None else sender_id(sender)
         try:
             entry = self._new_entry(receiver, rkey, skey, weak, is_async)
         except TypeError:

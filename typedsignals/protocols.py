@@ -16,10 +16,14 @@ variables; pyright accepts payload parameters against it, mypy does not.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from typing_extensions import TypeVar as DefaultTypeVar
+if sys.version_info >= (3, 13):  # PEP 696 defaults: typing_extensions' TypeVar before
+    from typing import TypeVar as DefaultTypeVar
+else:
+    from typing_extensions import TypeVar as DefaultTypeVar
 
 __all__ = ["Receiver", "ReceiverDecorator"]
 

@@ -191,7 +191,21 @@ class ReceiverRegistry(ReceiverList):
 
     def _register(self, entry: Entry, sender: object) -> None:
         """Add ``entry`` of ``sender`` unless its lookup key is taken (Django keeps the first)."""
-        self._locked(self._connect, entry, sender)
+        # _locked(self._connect, ...) inlined for the common case (nothing
+        # busy, no death to purge): modules connect thousands at import.
+        with self.lock:
+            if self._busy or self._dead:
+                self._locked(self._connect, entry, sender)
+                return
+            self._busy = True
+            try:
+                self._connect(entry, sender)
+            finally:
+                if self._dead:
+                    self._purge()  # deaths reported while we were busy
+                self._busy = False
+        if self._dead:
+            self._purge_if_free()  # reported by another thread as we finished
 
     def _connect(self, entry: Entry, sender: object) -> None:
         skey = entry.skey

@@ -39,7 +39,9 @@ __all__ = [
     "SignalTypes",
     "check_receiver",
     "check_type_arguments",
+    "check_unremembered",
     "payload_fields",
+    "recall",
     "receiver_params",
     "signal_text",
     "signal_types",
@@ -221,13 +223,45 @@ def check_receiver(signal: object, receiver: Callable[..., Any], sender: object)
             receiver's ``sender`` annotation must accept it (instead of the
             signal's whole sender type).
     """
-    key = verdicts.cache_key(receiver)
-    if key is not None:
-        try:
-            if verdicts.was_accepted(signal, key, sender):
-                return  # the same code, annotations and kind of sender passed before
-        except Exception:  # an annotation or sender class with a hostile __eq__ or __hash__
-            key = None
+    if recall(signal, receiver, sender) is None:
+        check_unremembered(signal, receiver, sender)
+
+
+def recall(signal: object, receiver: Callable[..., Any], sender: object) -> bool | None:
+    """Whether ``signal`` accepted a receiver like this one before: None if not, else
+    whether ``receiver`` is a coroutine function (what connect needs to know next).
+
+    Arguments:
+
+        signal
+            The signal it is being connected to.
+
+        receiver
+            The callable.
+
+        sender
+            The specific sender given to connect, or None.
+    """
+    try:
+        return verdicts.recall(signal, receiver, sender)
+    except Exception:  # a sender class with a hostile __eq__ or __hash__: read it
+        return None
+
+
+def check_unremembered(signal: object, receiver: Callable[..., Any], sender: object) -> None:
+    """``check_receiver`` for a receiver ``recall`` does not know: read, check, remember.
+
+    Arguments:
+
+        signal
+            The signal it is being connected to.
+
+        receiver
+            The callable.
+
+        sender
+            The specific sender given to connect, or None.
+    """
     try:
         params = receiver_params(receiver)
     except Exception as exc:
@@ -246,6 +280,5 @@ def check_receiver(signal: object, receiver: Callable[..., Any], sender: object)
             raise ReceiverError(
                 receiver, signal, violations, describe_callable(receiver), signal_text(signal)
             )
-    if key is not None:
-        with contextlib.suppress(Exception):  # unhashable after all: not remembered
-            verdicts.remember(signal, receiver, key, sender)
+    with contextlib.suppress(Exception):  # a hostile annotation or sender: not remembered
+        verdicts.remember(signal, receiver, sender)
