@@ -83,11 +83,9 @@ _NAMESPACE: dict[str, Any] = {
     "_ts_call": _CALL,
 }
 
-# The prologue every compiled send shares: nothing connected, then the snapshot
-# of the sender (Signal.send inlines the same lookup).
+# The prologue every compiled send shares: the snapshot of the sender (Signal.send
+# inlines the same lookup; with nothing connected it is empty).
 _PROLOGUE = """\
-    if not self._entries:
-        return []
     _ts_snapshots = self._snapshots
     _ts_sync, _ts_async = (
         _ts_snapshots.get(
