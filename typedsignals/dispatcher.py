@@ -47,8 +47,6 @@ else:
     validation = LazyModule(".validation", __package__, globals(), "validation")
 
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
-#: The attributes that mark a function a coroutine function (3.12+'s inspect, asgiref's).
-_MARKERS = ("_is_coroutine_marker", "_is_coroutine")
 
 
 def _is_async(receiver: object) -> bool:
@@ -59,7 +57,11 @@ def _is_async(receiver: object) -> bool:
     (which imports asyncio) is loaded only for the others.
     """
     func = cast(Any, receiver).__func__ if type(receiver) is MethodType else receiver
-    if type(func) is FunctionType and not any(hasattr(func, name) for name in _MARKERS):
+    if (
+        type(func) is FunctionType
+        and not hasattr(func, "_is_coroutine_marker")  # spelled out: a generator costs
+        and not hasattr(func, "_is_coroutine")
+    ):
         return bool(func.__code__.co_flags & _CO_COROUTINE)
     from asgiref.sync import iscoroutinefunction
 
@@ -92,6 +94,9 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         validate
             Whether sends check their payload against the payload TypedDict.
     """
+
+    # Read by every send or connect: slots, as the registry's (see ReceiverRegistry).
+    __slots__ = ("_payload_check", "_sends_settled")
 
     def __init__(
         self, use_caching: bool = False, *, name: str | None = None, validate: bool = False
@@ -424,6 +429,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         """
         clone = self._registry_copy()
         clone.sender_receivers_cache = {}
+        clone._sends_settled = self._sends_settled  # a slot: not in the copied __dict__
         clone._payload_check = clone._first_payload_check if clone.validate else None
         hooks.created(clone, copied_from=self)  # drops the interception copied with __dict__
         return clone

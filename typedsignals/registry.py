@@ -97,9 +97,21 @@ class ReceiverRegistry(ReceiverList):
             True while an operation runs under the lock.
     """
 
-    # What send() reads are slots: they stay as fast to read when the signal's class
-    # is swapped (a specialised send, interception), which instance-dict reads do not.
-    __slots__ = ("_any_snapshot", "_entries", "_snapshots")  # besides ReceiverList's __dict__
+    # What sends and connects read are slots: they stay as fast to read when the
+    # signal's class is swapped (a specialised send, interception), which
+    # instance-dict reads do not (besides them, ReceiverList's __dict__).
+    __slots__ = (
+        "_any_snapshot",
+        "_busy",
+        "_dead",
+        "_deref_wrapper",
+        "_entries",
+        "_receiver_died",
+        "_senders",
+        "_seq",
+        "_snapshots",
+        "lock",
+    )
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
