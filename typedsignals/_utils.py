@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import importlib
-from collections.abc import Hashable
+import operator
+from collections.abc import Callable, Hashable
 from types import CodeType, FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -27,10 +28,17 @@ __all__ = [
     "log_robust_failure",
     "logger",
     "make_id",
+    "resolve",
     "sender_key",
     "unwrap",
     "why_not_weak",
 ]
+
+#: Calls a snapshot's deref in C: ``[*map(resolve, derefs)]`` resolves every receiver
+#: without a comprehension's frame (a function call of its own before Python 3.12).
+resolve: Callable[[Callable[[], Any]], Any] = getattr(
+    operator, "call", operator.methodcaller("__call__")
+)
 
 
 def make_id(target: object) -> Hashable:

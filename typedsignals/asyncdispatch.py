@@ -29,13 +29,11 @@ from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
 
-from .parallel import close_awaitable, restore_context, run_parallel
+from .parallel import close_awaitable, run_parallel
 
 __all__ = [
     "asend",
     "live_for_sync_send",
-    "restore_context",
-    "run_parallel",
     "send_from_sync",
 ]
 

@@ -9,9 +9,7 @@ validator (``validation.py``) checks receivers at connect time, and
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from operator import methodcaller
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
@@ -22,6 +20,7 @@ from ._utils import (
     LazyModule,
     describe_callable,
     log_robust_failure,
+    resolve,
     sender_key,
     why_not_weak,
 )
@@ -32,9 +31,6 @@ from .typevars import PayloadT, SenderT
 __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
 
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
-#: Calls a snapshot's deref: resolving every receiver in C, without a comprehension's
-#: frame (a function call on Python < 3.12).
-_resolve: Callable[[Callable[[], Any]], Any] = getattr(operator, "call", methodcaller("__call__"))
 
 if TYPE_CHECKING:
     from . import asyncdispatch, payload, sendcode, validation
@@ -310,7 +306,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             # an earlier receiver lets die (Django resolves them all first).
             # responses.append(...) as written is specialised by CPython (3.11+); a
             # local bound method is not.
-            for receiver in [*map(_resolve, sync)]:
+            for receiver in [*map(resolve, sync)]:
                 if receiver is not None:
                     responses.append((receiver, receiver(signal=self, sender=sender, **named)))
         if async_receivers:
@@ -341,7 +337,7 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             self._payload_check(named)
         async_receivers = asyncdispatch.live_for_sync_send(async_, self) if async_ else None
         responses: list[tuple[Callable[..., Any], Any]] = []
-        for receiver in [*map(_resolve, sync)]:
+        for receiver in [*map(resolve, sync)]:
             if receiver is None:
                 continue
             try:

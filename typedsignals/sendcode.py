@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import keyword
 import linecache
-import operator
 import sys
 import weakref
 from collections.abc import Sequence
@@ -40,7 +39,7 @@ from types import FunctionType, MethodType
 from typing import Any
 
 from . import hooks, signaltypes
-from ._utils import sender_key
+from ._utils import resolve, sender_key
 
 __all__ = [
     "SEND_METHODS",
@@ -56,7 +55,6 @@ SEND_METHODS = ("send", "send_robust")
 
 _PREFIX = "_ts_"  # every name of the compiled code's own starts with it
 _INLINED = sys.version_info >= (3, 12)  # PEP 709: a list comprehension runs in its function's frame
-_CALL: Any = getattr(operator, "call", None)  # Python 3.11+
 
 
 class _Missing:
@@ -80,7 +78,7 @@ _NAMESPACE: dict[str, Any] = {
     "_ts_MethodType": MethodType,
     "_ts_sender_key": sender_key,
     "_ts_dispatch": _async_dispatch,
-    "_ts_call": _CALL,
+    "_ts_call": resolve,
 }
 
 # The prologue every compiled send shares: the snapshot of the sender (Signal.send
@@ -187,9 +185,9 @@ def usable_keys(keys: Sequence[str]) -> bool:
 
 def _source(keys: tuple[str, ...], template: str, generic_call: str, log: str) -> str:
     spelled = ", ".join(f"{key}={key}" for key in keys)
-    # Resolved all at once without a frame of its own: operator.call in C on
-    # 3.11, an inlined comprehension on 3.12+, a comprehension on 3.10.
-    if _INLINED or _CALL is None:
+    # Resolved all at once without a frame of its own: an inlined comprehension
+    # on 3.12+, in C (_utils.resolve) before.
+    if _INLINED:
         resolved = "[_ts_r for _ts_d in _ts_sync if (_ts_r := _ts_d()) is not None]"
     else:
         resolved = "[*map(_ts_call, _ts_sync)]"
