@@ -107,7 +107,31 @@ def test_payload_keys_reach_receivers_unchanged(method: str) -> None:
     assert all(list(g) == list(ODD_KEYS) for g in got)
 
 
-@pytest.mark.parametrize("kinds", ["sync", "async", "both"])
+@pytest.mark.parametrize("method", ["send", "send_robust"])
+@pytest.mark.parametrize("count", [1, 3])
+def test_each_receiver_gets_keyword_arguments_of_its_own(method: str, count: int) -> None:
+    sig = Signal()
+    seen: list[dict[str, Any]] = []
+
+    def make() -> Callable[..., None]:
+        def receiver(sender: object, **kwargs: Any) -> None:
+            seen.append(dict(kwargs))
+            kwargs["size"] = 99  # a receiver's **kwargs is its own to change
+            kwargs["added"] = True
+            del kwargs["signal"]
+
+        return receiver
+
+    receivers = [make() for _ in range(count)]
+    for r in receivers:
+        sig.connect(r)
+    named = {"size": 1}
+    getattr(sig, method)(None, **named)
+    assert seen == [{"signal": sig, "size": 1}] * count
+    assert named == {"size": 1}
+
+
+@pytest.mark.parametrize("kinds", ["sync", "two sync", "async", "both"])
 @pytest.mark.parametrize("method", METHODS)
 def test_a_signal_key_in_the_payload_is_the_receivers_type_error(method: str, kinds: str) -> None:
     """As Django: ``signal=`` cannot replace the signal; a robust send returns the error."""
@@ -122,7 +146,9 @@ def test_a_signal_key_in_the_payload_is_the_receivers_type_error(method: str, ki
 
     if kinds != "async":
         sig.connect(sync_receiver)
-    if kinds != "sync":
+    if kinds == "two sync":
+        sig.connect(sync_receiver, dispatch_uid="again")
+    elif kinds != "sync":
         sig.connect(async_receiver)
     if method.endswith("robust"):
         responses = _call(sig, method, signal="impostor")

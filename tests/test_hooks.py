@@ -9,6 +9,7 @@ never show in responses.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import copy
 import logging
@@ -156,7 +157,7 @@ def test_interception_leaves_other_signals_sends_specialised():
 
         touched, untouched = Signal(), Signal()
         for sig in (touched, untouched):
-            sig.connect(receiver)  # a connect gives the instance a dict, as in any real use
+            sig.connect(receiver)
         if sys.argv[1] == "intercepted":
             interceptor = hooks.Interceptor()
             hooks.attach(touched, interceptor)
@@ -180,7 +181,12 @@ def test_interception_leaves_other_signals_sends_specialised():
     ]
     assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
     never, intercepted = (run.stdout.splitlines() for run in runs)
-    assert never == intercepted
+    assert never[0] == intercepted[0]  # the other signal: as if nothing had happened
+    if sys.version_info >= (3, 11):
+        # The touched one: its class given back made its instance dict (CPython does for
+        # any __class__ assignment), but its send is still specialised.
+        touched_ops = ast.literal_eval(intercepted[1])
+        assert touched_ops and all(op not in ("LOAD_ATTR", "LOAD_METHOD") for op in touched_ops)
     if sys.version_info[:2] == (3, 11):
         # 3.12+ do not specialise a method load on an instance with __slots__ and a
         # materialised __dict__ (the registry's send-read attributes are slots: faster

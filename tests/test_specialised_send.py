@@ -11,6 +11,7 @@ import copy
 import gc
 import logging
 import sys
+import typing
 import warnings
 from typing import Any
 
@@ -44,20 +45,59 @@ def receiver_log(log: list[Any]) -> Any:
     return receive
 
 
-def test_first_connect_specialises_and_the_signal_looks_the_same() -> None:
+def _has_instance_dict(signal: object) -> bool:
+    """Whether CPython made the instance's __dict__ (found among its referents)."""
+    return any(type(r) is dict and "use_caching" in r for r in gc.get_referents(signal))
+
+
+def test_a_typed_signal_is_born_specialised_and_looks_the_same() -> None:
     sig = Signal[Store, Baked](name="baked")
-    assert not specialised(sig)
-    log: list[Any] = []
-    receive = receiver_log(log)
-    sig.connect(receive)
     assert specialised(sig)
     assert isinstance(sig, Signal)
     assert type(sig).__qualname__ == "Signal" and type(sig).__name__ == "Signal"
+    assert type(sig).__module__ == Signal.__module__
     assert repr(sig) == "signal 'baked' (Signal[Store, Baked])"
     assert sig.send.__doc__ == Signal.send.__doc__
+    log: list[Any] = []
+    receive = receiver_log(log)
+    sig.connect(receive)
     store = Store()
     assert sig.send(store, size=1) == [(receive, "done")]
     assert log == [{"signal": sig, "size": 1}]
+    # No class swapped in: CPython keeps the instance's attributes as it made them
+    # (a swap would have made its __dict__, which slows every attribute it reads).
+    assert not _has_instance_dict(sig)
+
+
+def test_the_alias_still_behaves_as_typings() -> None:
+    alias = Signal[Store, Baked]
+    assert typing.get_origin(alias) is Signal and typing.get_args(alias) == (Store, Baked)
+    assert alias is Signal[Store, Baked]  # typing's cache still serves it
+    assert Signal[Store, Baked]().__orig_class__ == alias  # type: ignore[attr-defined]
+    payload = typing.TypeVar("payload")
+    partial = Signal[Store, payload]  # type: ignore[type-var]
+    assert partial.__parameters__ == (payload,)  # type: ignore[attr-defined]
+    later = partial[Baked]  # type: ignore[index]
+    assert later == alias
+    assert specialised(later()) and not specialised(partial())
+
+
+def test_signals_created_otherwise_specialise_at_their_first_connect() -> None:
+    class Baking(Signal[Store, Baked]):  # declared by a subclass
+        pass
+
+    class Checked(Signal[Store, Baked]):  # an __init__ of its own
+        def __init__(self) -> None:
+            super().__init__(name="checked")
+
+    for sig in (Baking(), Checked()):
+        assert not specialised(sig)
+        log: list[Any] = []
+        receive = receiver_log(log)
+        sig.connect(receive)
+        assert specialised(sig) and isinstance(sig, (Baking, Checked))
+        assert sig.send(Store(), size=1) == [(receive, "done")]
+    assert not specialised(Signal[Store, Baked](validate=True))
 
 
 def test_one_class_per_signal_class_and_keys() -> None:
@@ -239,7 +279,10 @@ def test_a_subclass_keeps_its_own_send() -> None:
 
 
 def test_interception_and_specialisation_take_turns() -> None:
-    sig = Signal[Store, Baked]()
+    class Baking(Signal[Store, Baked]):  # specialised at its first connect, not born so
+        pass
+
+    sig = Baking()
     log: list[Any] = []
     first, second = receiver_log(log), receiver_log(log)
     with capture(sig) as sent:

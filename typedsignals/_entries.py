@@ -25,6 +25,7 @@ __all__ = [
     "GUARDS",
     "RECEIVER_REFS",
     "SENDER_REFS",
+    "WEAKREF",
     "Deref",
     "DerefWrapper",
     "Entry",
@@ -206,7 +207,7 @@ class ForeignRefEntry(_EntryFields):
 Entry = ReceiverRef | ReceiverMethodRef | StrongEntry | ForeignRefEntry
 
 #: ``weakref.ref`` as this module found it (Django's tests patch the module's attribute).
-_WEAKREF = weakref.ref
+WEAKREF = weakref.ref
 
 
 def make_entry(
@@ -226,7 +227,7 @@ def make_entry(
         entry = StrongEntry(receiver)
     elif isinstance(receiver, MethodType):
         entry = ReceiverMethodRef(receiver, died)
-    elif weakref.ref is _WEAKREF:  # looked up at each call, as in Django
+    elif weakref.ref is WEAKREF:  # looked up at each call, as in Django
         entry = ReceiverRef(receiver, died)
     else:
         entry = ForeignRefEntry(weakref.ref(receiver, died))

@@ -9,6 +9,8 @@ validator (``validation.py``) checks receivers at connect time, and
 
 from __future__ import annotations
 
+import sys
+import typing
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from types import FunctionType, MethodType
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
@@ -33,7 +35,7 @@ __all__ = ["NONE_ID", "NO_RECEIVERS", "Receiver", "Signal", "receiver"]
 _ReceiverT = TypeVar("_ReceiverT", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
-    from . import asyncdispatch, payload, sendcode, validation
+    from . import asyncdispatch, payload, sendcode, validation, verdicts
 else:
     # Loaded on first use: the validator with the first connect or Signal[...],
     # asyncio and asgiref with the first async receiver (README, "Import time").
@@ -41,8 +43,12 @@ else:
     payload = LazyModule(".payload", __package__, globals(), "payload")
     sendcode = LazyModule(".sendcode", __package__, globals(), "sendcode")
     validation = LazyModule(".validation", __package__, globals(), "validation")
+    verdicts = LazyModule(".verdicts", __package__, globals(), "verdicts")
 
 _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
+# PEP 709 (3.12+): a comprehension runs in its function's frame, so that send can
+# call receivers from one (its own frame, as Django does).
+_INLINED = sys.version_info >= (3, 12)
 
 
 def _is_async(receiver: object) -> bool:
@@ -91,8 +97,9 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             Whether sends check their payload against the payload TypedDict.
     """
 
-    # Read by every send or connect: slots, as the registry's (see ReceiverRegistry).
-    __slots__ = ("_payload_check", "_sends_settled")
+    # Read by every send or connect: slots before 3.13, as the registry's (see there).
+    if sys.version_info < (3, 13):
+        __slots__ = ("_payload_check", "_recent_verdicts", "_sends_settled")
 
     def __init__(
         self, use_caching: bool = False, *, name: str | None = None, validate: bool = False
@@ -120,6 +127,8 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         self._payload_check: Callable[[dict[str, Any]], None] | None = None
         # False until the first connect has specialised the sends (or found it cannot).
         self._sends_settled = False
+        # What verdicts.recall_function tries first (verdicts.py).
+        self._recent_verdicts: dict[int, Any] = {}
         if validate:
             self._payload_check = self._first_payload_check
         hooks.created(self)  # process-wide interceptors (tracing) reach new signals too
@@ -136,6 +145,8 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         alias = cast(Any, super().__class_getitem__(params))  # type: ignore[misc]
         args = cast("tuple[object, ...]", params) if isinstance(params, tuple) else (params,)
         validation.check_type_arguments(args, cls)
+        if type(alias) is _GenericAlias:  # typing's cached alias: made ours once
+            alias.__class__ = _SignalAlias
         return alias
 
     def __repr__(self) -> str:
@@ -179,6 +190,20 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
                 False skips the signature validator (the receiver must still
                 be callable), for receivers whose signature cannot be read.
         """
+        if (
+            type(receiver) is FunctionType
+            and sender is None
+            and weak
+            and check
+            and not dispatch_uid
+            and self._sends_settled
+        ):
+            # The commonest connect (a function for every sender), like one this
+            # signal accepted before: a module connecting thousands at import.
+            is_async = verdicts.recall_function(self, receiver)
+            if is_async is not None:
+                self._connect_function(receiver, is_async)
+                return
         if not callable(receiver):
             raise TypeError(
                 f"Signal receivers must be callable. Got {receiver!r} "
@@ -302,13 +327,27 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             if receiver is not None:
                 responses.append((receiver, receiver(signal=self, sender=sender, **named)))
         elif sync:
-            # Every receiver alive when the send begins is called, even one that
-            # an earlier receiver lets die (Django resolves them all first).
-            # responses.append(...) as written is specialised by CPython (3.11+); a
-            # local bound method is not.
-            for receiver in [*map(resolve, sync)]:
-                if receiver is not None:
-                    responses.append((receiver, receiver(signal=self, sender=sender, **named)))
+            # Every receiver alive when the send begins is called, even one that an
+            # earlier receiver lets die (Django resolves them all first). One dict
+            # serves every call (each receiver's **kwargs is a copy of it) instead of
+            # one built and merged per call; signal= in the payload keeps Django's
+            # TypeError from each call.
+            kwargs = {"signal": self, "sender": sender, **named} if "signal" not in named else None
+            if _INLINED and kwargs is not None:
+                responses = [(r, r(**kwargs)) for r in [deref() for deref in sync] if r is not None]
+            else:
+                # responses.append(...) as written is specialised by CPython (3.11+);
+                # a local bound method is not.
+                for receiver in [*map(resolve, sync)]:
+                    if receiver is not None:
+                        responses.append(
+                            (
+                                receiver,
+                                receiver(**kwargs)
+                                if kwargs is not None
+                                else receiver(signal=self, sender=sender, **named),
+                            )
+                        )
         if async_receivers:
             responses += asyncdispatch.send_from_sync(async_receivers, self, sender, named, None)
         return responses
@@ -337,11 +376,17 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
             self._payload_check(named)
         async_receivers = asyncdispatch.live_for_sync_send(async_, self) if async_ else None
         responses: list[tuple[Callable[..., Any], Any]] = []
+        # One dict for every call, as in send.
+        kwargs = {"signal": self, "sender": sender, **named} if "signal" not in named else None
         for receiver in [*map(resolve, sync)]:
             if receiver is None:
                 continue
             try:
-                response = receiver(signal=self, sender=sender, **named)
+                response = (
+                    receiver(**kwargs)
+                    if kwargs is not None
+                    else receiver(signal=self, sender=sender, **named)
+                )
             except Exception as err:
                 self._log_robust_failure(receiver, err)
                 response = err
@@ -425,7 +470,8 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         """
         clone = self._registry_copy()
         clone.sender_receivers_cache = {}
-        clone._sends_settled = self._sends_settled  # a slot: not in the copied __dict__
+        clone._sends_settled = self._sends_settled  # slots: not in the copied __dict__
+        clone._recent_verdicts = {}
         clone._payload_check = clone._first_payload_check if clone.validate else None
         hooks.created(clone, copied_from=self)  # drops the interception copied with __dict__
         return clone
@@ -434,6 +480,28 @@ class Signal(ReceiverRegistry, Generic[SenderT, PayloadT]):
         """``copy.deepcopy(signal)``: as ``copy.copy`` (receivers are not copied)."""
         clone = memo[id(self)] = self.__copy__()
         return clone
+
+
+_GenericAlias: Any = getattr(typing, "_GenericAlias")  # noqa: B009  # what Generic[...] makes
+
+
+class _SignalAlias(_GenericAlias, _root=True):  # type: ignore[misc,call-arg]
+    """``Signal[S, P]`` as typing makes it; called, it creates the signal with the class
+    compiled for its payload keys (``sendcode.born_class``), so that its first connect
+    need not swap it in."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        origin: type = self.__origin__
+        cls = origin
+        # A subclass's own __init__ may set validate: it swaps at its first connect.
+        if cast(Any, origin).__init__ is Signal.__init__ and not kwargs.get("validate"):
+            cls = sendcode.born_class(origin, self.__args__, Signal)
+        result = cls(*args, **kwargs)
+        try:  # noqa: SIM105  # contextlib is not loaded at import (README, "Import time")
+            result.__orig_class__ = self
+        except Exception:  # as typing's own __call__
+            pass
+        return result
 
 
 if TYPE_CHECKING:

@@ -195,14 +195,18 @@ def created(signal: object, copied_from: object = None) -> None:
             attach(signal, interceptor)
 
 
+_CREATING_MODULES = ("typing", "typing_extensions", f"{__package__}.dispatcher")
+
+
 def _creator(signal: object) -> tuple[str, str, int] | None:
     """The module, file and line of the code that created ``signal``."""
     # 0 is this function, 1 created(), 2 Signal.__init__; then up through the
     # subclasses' __init__ (self is the signal) and the typing module's call of
-    # a Signal[S, P] alias. Locals are read only for an __init__: they cost.
+    # a Signal[S, P] alias (or ours, dispatcher._SignalAlias). Locals are read
+    # only for an __init__: they cost.
     frame: FrameType | None = sys._getframe(3)  # pyright: ignore[reportPrivateUsage]
     while frame is not None and (
-        frame.f_globals.get("__name__") in ("typing", "typing_extensions")
+        frame.f_globals.get("__name__") in _CREATING_MODULES
         or (frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is signal)
     ):
         frame = frame.f_back

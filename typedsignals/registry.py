@@ -30,7 +30,9 @@ way (``_busy``); otherwise the operation purges when it ends.
 
 from __future__ import annotations
 
+import sys
 import threading
+import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -38,9 +40,11 @@ from ._entries import (
     EMPTY_SNAPSHOT,
     RECEIVER_REFS,
     SENDER_REFS,
+    WEAKREF,
     DerefWrapper,
     Entry,
     LookupKey,
+    ReceiverRef,
     Snapshot,
     build_snapshot,
     lookup_key,
@@ -97,21 +101,24 @@ class ReceiverRegistry(ReceiverList):
             True while an operation runs under the lock.
     """
 
-    # What sends and connects read are slots: they stay as fast to read when the
-    # signal's class is swapped (a specialised send, interception), which
-    # instance-dict reads do not (besides them, ReceiverList's __dict__).
-    __slots__ = (
-        "_any_snapshot",
-        "_busy",
-        "_dead",
-        "_deref_wrapper",
-        "_entries",
-        "_receiver_died",
-        "_senders",
-        "_seq",
-        "_snapshots",
-        "lock",
-    )
+    # Before 3.13, what sends and connects read are slots: they stay as fast to
+    # read when the signal's class is swapped (interception, a specialised send),
+    # which makes the instance's __dict__ (besides them, ReceiverList's). 3.13
+    # gives an instance with slots its __dict__ at once, without the inline
+    # values its attribute and method loads specialise on: there, no slots.
+    if sys.version_info < (3, 13):
+        __slots__ = (
+            "_any_snapshot",
+            "_busy",
+            "_dead",
+            "_deref_wrapper",
+            "_entries",
+            "_receiver_died",
+            "_senders",
+            "_seq",
+            "_snapshots",
+            "lock",
+        )
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -131,7 +138,9 @@ class ReceiverRegistry(ReceiverList):
 
     def _locked(self, operation: Callable[..., _T], *args: Any) -> _T:
         """Run ``operation(*args)`` under the lock, with the deaths reported so far purged."""
-        with self.lock:
+        lock = self.lock
+        lock.acquire()  # not ``with``: its __exit__ costs more than the rest
+        try:
             if self._busy:
                 raise RuntimeError(
                     f"{self!r}: a registry operation started inside another one in the "
@@ -147,6 +156,8 @@ class ReceiverRegistry(ReceiverList):
                 if self._dead:
                     self._purge()  # deaths reported while we were busy
                 self._busy = False
+        finally:
+            lock.release()
         if self._dead:
             self._purge_if_free()  # reported by another thread as we finished
         return result
@@ -203,20 +214,48 @@ class ReceiverRegistry(ReceiverList):
 
     def _register(self, entry: Entry, sender: object) -> None:
         """Add ``entry`` of ``sender`` unless its lookup key is taken (Django keeps the first)."""
-        # _locked(self._connect, ...) inlined for the common case (nothing
-        # busy, no death to purge): modules connect thousands at import.
-        with self.lock:
-            if self._busy or self._dead:
-                self._locked(self._connect, entry, sender)
-                return
-            self._busy = True
-            try:
-                self._connect(entry, sender)
-            finally:
-                if self._dead:
-                    self._purge()  # deaths reported while we were busy
-                self._busy = False
-        if self._dead:
+        self._locked(self._connect, entry, sender)
+
+    def _connect_function(self, receiver: Callable[..., Any], is_async: bool) -> None:
+        """Connect a function weakly, for every sender: connect's commonest case, inlined.
+
+        ``_register(make_entry(...), None)`` in one frame, for modules that
+        connect thousands of receivers at import; the general path takes
+        anything unusual (no receiver of every sender yet, an operation or a
+        death under way, ``weakref.ref`` patched).
+        """
+        if weakref.ref is not WEAKREF:
+            self._register(self._new_entry(receiver, id(receiver), NONE_ID, True, is_async), None)
+            return
+        entry = ReceiverRef(receiver, self._receiver_died)
+        rkey = entry.rkey = id(receiver)
+        entry.skey = NONE_ID
+        entry.is_async = is_async
+        lock = self.lock
+        lock.acquire()  # not ``with``: its __exit__ costs more than the rest
+        try:
+            bucket = self._entries.get(NONE_ID)
+            if self._busy or self._dead or bucket is None:
+                general = True
+            else:
+                general = False
+                self._busy = True
+                try:
+                    if rkey not in bucket:  # Django keeps the first
+                        self._seq = entry.seq = self._seq + 1
+                        bucket[rkey] = entry
+                        self._any_snapshot = None
+                        if self._snapshots:
+                            self._snapshots = dict.fromkeys(self._snapshots)
+                finally:
+                    if self._dead:
+                        self._purge()  # deaths reported while we were busy
+                    self._busy = False
+        finally:
+            lock.release()
+        if general:
+            self._register(entry, None)
+        elif self._dead:
             self._purge_if_free()  # reported by another thread as we finished
 
     def _connect(self, entry: Entry, sender: object) -> None:

@@ -44,6 +44,7 @@ from ._utils import resolve, sender_key
 __all__ = [
     "SEND_METHODS",
     "SPECIALISED",
+    "born_class",
     "compiled_sends",
     "specialise",
     "specialised_class",
@@ -123,8 +124,11 @@ def send(self, sender, *, {params}, **_ts_named):
 # Every receiver alive when the send begins is called, even one that an
 # earlier receiver lets die: all are resolved first.
 _SEND_LOOP_INLINED = """\
-    _ts_receivers = [_ts_r for _ts_d in _ts_sync if (_ts_r := _ts_d()) is not None]
-    return [(_ts_r, _ts_r(signal=self, sender=sender, {spelled})) for _ts_r in _ts_receivers]
+    return [
+        (_ts_r, _ts_r(signal=self, sender=sender, {spelled}))
+        for _ts_r in [_ts_d() for _ts_d in _ts_sync]
+        if _ts_r is not None
+    ]
 """
 _SEND_LOOP = """\
     _ts_responses = []
@@ -186,11 +190,8 @@ def usable_keys(keys: Sequence[str]) -> bool:
 def _source(keys: tuple[str, ...], template: str, generic_call: str, log: str) -> str:
     spelled = ", ".join(f"{key}={key}" for key in keys)
     # Resolved all at once without a frame of its own: an inlined comprehension
-    # on 3.12+, in C (_utils.resolve) before.
-    if _INLINED:
-        resolved = "[_ts_r for _ts_d in _ts_sync if (_ts_r := _ts_d()) is not None]"
-    else:
-        resolved = "[*map(_ts_call, _ts_sync)]"
+    # on 3.12+, in C (_utils.resolve) before; the loops skip the dead.
+    resolved = "[_ts_d() for _ts_d in _ts_sync]" if _INLINED else "[*map(_ts_call, _ts_sync)]"
     prologue = _PROLOGUE.format(
         missing=" or ".join(f"{key} is _ts_MISSING" for key in keys),
         rebuild="\n".join(
@@ -296,6 +297,36 @@ def specialised_class(cls: type, keys: tuple[str, ...], generic: type) -> type |
             return None
         found = made[keys] = type(cls.__name__, (cls,), body)
     return found
+
+
+def born_class(cls: type, args: tuple[object, ...], generic: type) -> type:
+    """The class a signal ``cls[*args]()`` is created with: the specialised one if it can be.
+
+    Created with it, the signal never swaps its class at its first connect,
+    which on every Python gives the instance a ``__dict__`` (slower attribute
+    and method loads, on 3.13 most). ``cls`` itself for what ``specialise``
+    would leave generic.
+
+    Arguments:
+
+        cls
+            The class subscripted (``Signal`` or a subclass), created without
+            ``validate=True``.
+
+        args
+            Its type arguments, e.g. ``(Store, PizzaDone)``.
+
+        generic
+            ``Signal``, whose methods lend their names and docstrings.
+    """
+    try:
+        fields = signaltypes.declared_types(cls, args).fields
+    except Exception:  # not a payload the signal would accept: its first connect says so
+        return cls
+    keys = tuple(fields) if fields else ()
+    if not usable_keys(keys):
+        return cls
+    return specialised_class(cls, keys, generic) or cls
 
 
 def specialise(signal: Any, generic: type) -> bool:

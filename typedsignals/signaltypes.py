@@ -211,7 +211,9 @@ def _signal_arguments(
 
 def _declared(signal: object) -> tuple[type, tuple[object, ...]]:
     """The signal's class and the type arguments written on it (``Signal[Store, P]()``)."""
-    orig = vars(signal).get("__orig_class__")
+    # getattr, not vars(): on 3.12+ making the instance's __dict__ slows every
+    # attribute and method it reads (send's among them).
+    orig = getattr(signal, "__orig_class__", None)
     if orig is None:
         return type(signal), ()
     # The class that was subscripted, not type(signal): while a test helper or
@@ -220,27 +222,43 @@ def _declared(signal: object) -> tuple[type, tuple[object, ...]]:
     return (origin if isinstance(origin, type) else type(signal)), te.get_args(orig)
 
 
-def type_arguments(signal: object) -> tuple[object, object]:
-    """S and P of a signal instance, through generic subclasses."""
-    cls, args = _declared(signal)
+def _arguments_of(cls: type, args: tuple[object, ...]) -> tuple[object, object]:
     params: tuple[object, ...] = cls.__dict__.get("__parameters__", ())
     return _signal_arguments(cls, dict(zip(params, args, strict=False)))
 
 
-def signal_types(signal: object) -> SignalTypes:
-    """The run-time types of ``signal``, read once and kept on it."""
-    state = vars(signal)
-    cached: SignalTypes | None = state.get("_signal_types")
-    if cached is not None:
-        return cached
-    sender, payload = type_arguments(signal)
+def type_arguments(signal: object) -> tuple[object, object]:
+    """S and P of a signal instance, through generic subclasses."""
+    return _arguments_of(*_declared(signal))
+
+
+def declared_types(cls: type, args: tuple[object, ...] = ()) -> SignalTypes:
+    """The run-time types of the signals ``cls[*args]()`` creates (``cls()`` without args).
+
+    Arguments:
+
+        cls
+            Signal or a subclass.
+
+        args
+            The type arguments written on it, e.g. ``(Store, PizzaDone)``.
+    """
+    sender, payload = _arguments_of(cls, args)
     fields = payload_fields(payload)
-    result = SignalTypes(
+    return SignalTypes(
         None if _is_unknown(sender) else sender,
         payload if fields is not None else None,
         fields,
     )
-    state["_signal_types"] = result
+
+
+def signal_types(signal: object) -> SignalTypes:
+    """The run-time types of ``signal``, read once and kept on it."""
+    cached: SignalTypes | None = getattr(signal, "_signal_types", None)
+    if cached is not None:
+        return cached
+    result = declared_types(*_declared(signal))
+    cast(Any, signal)._signal_types = result
     return result
 
 

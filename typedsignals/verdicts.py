@@ -33,7 +33,7 @@ from collections.abc import Callable
 from types import CodeType, FunctionType, MethodType
 from typing import Any, cast
 
-__all__ = ["MAX_ACCEPTED", "recall", "remember"]
+__all__ = ["MAX_ACCEPTED", "recall", "recall_function", "remember"]
 
 _referents = gc.get_referents
 _proxy = weakref.proxy  # bound now: Django's tests patch weakref.ref
@@ -43,6 +43,8 @@ _CO_COROUTINE = 0x80  # inspect.CO_COROUTINE, without importing inspect
 #: (inspect.markcoroutinefunction's on 3.12+, asgiref's before): never remembered.
 _SPECIAL = ("__wrapped__", "__signature__", "_is_coroutine_marker", "_is_coroutine")
 _ATOMS = (int, float, bytes, bool, complex, types.EllipsisType)
+
+_DIED = object()  # a dead verdict's ``raw``: no function's annotations
 
 #: Verdicts remembered per signal; past this, dead ones are dropped, then all.
 MAX_ACCEPTED = 4096
@@ -147,7 +149,9 @@ class _Verdict:
         self.n_referents = _layout(func, annotations)
 
     def died(self, _: object) -> None:
-        self.dead = True  # only a flag: this may run in any thread, during a collection
+        # Only flags: this may run in any thread, during a collection.
+        self.dead = True
+        self.raw = _DIED  # recall_function compares it by identity
 
     def matcher(self, value: object, depth: int = 0) -> object:
         """What compares equal to ``value`` (and to what is identical to it), held weakly."""
@@ -228,7 +232,7 @@ def recall(signal: object, receiver: object, sender: object) -> bool | None:
     Arguments:
 
         signal
-            The signal (the memory lives in its ``__dict__``).
+            The signal (the memory is its ``_accepted`` attribute).
 
         receiver
             A plain function or bound method; anything else is never remembered.
@@ -247,7 +251,7 @@ def recall(signal: object, receiver: object, sender: object) -> bool | None:
         if found is None:
             return None
         func, is_method = found
-    table: dict[int, list[_Verdict]] | None = signal.__dict__.get("_accepted")
+    table: dict[int, list[_Verdict]] | None = getattr(signal, "_accepted", None)
     verdicts = table.get(id(func.__code__)) if table else None
     if verdicts is None:
         return None
@@ -272,7 +276,7 @@ def recall(signal: object, receiver: object, sender: object) -> bool | None:
             # Laid out as checked when remembered, without a __dict__: nothing to
             # read through, no coroutine marker; the annotations are next to last.
             if verdict.flat is not None:
-                annotations = referents[-2]
+                annotations: object = referents[-2]
                 if annotations is not verdict.raw:
                     if type(annotations) is tuple:
                         if annotations != verdict.flat:
@@ -290,8 +294,54 @@ def recall(signal: object, receiver: object, sender: object) -> bool | None:
                     continue
         except Exception:  # an annotation with a hostile __eq__, a proxy whose referent died
             continue
+        if sender is None and not is_method and verdict.plain:
+            _remember_recent(signal, id(func.__code__), verdict)
         return verdict.is_async
     return None
+
+
+def recall_function(signal: Any, func: FunctionType) -> bool | None:
+    """``recall(signal, func, None)`` for a plain function, as connect's fast path asks it.
+
+    It tries first the verdict that matched a function of the same code last
+    time by its def's own annotations tuple: the closures of one ``def``
+    connected one after another. The same checks as ``recall``, in one frame.
+
+    Arguments:
+
+        signal
+            The signal (its ``_recent_verdicts`` slot holds what matched last).
+
+        func
+            A plain function, connected for every sender.
+    """
+    verdict: _Verdict | None = signal._recent_verdicts.get(id(func.__code__))
+    if verdict is not None:  # accepted for every sender: it cannot be taken back
+        referents = _referents(func)
+        # The def's annotations tuple itself (never once the verdict is dead), and the
+        # layout remembered: with the same code, a __dict__ or defaults would add a referent.
+        if referents[-2] is verdict.raw and len(referents) == verdict.n_referents:
+            getter = verdict.bound_getter
+            namespace = func.__globals__
+            try:
+                if (getter is None or getter(namespace) == verdict.bound) and (
+                    not verdict.unbound or namespace.keys().isdisjoint(verdict.unbound)
+                ):
+                    return verdict.is_async
+            except Exception:  # a hostile __eq__: recall says what it is
+                pass
+    return recall(signal, func, None)
+
+
+def _remember_recent(signal: Any, code_id: int, verdict: _Verdict) -> None:
+    """What ``recall_function`` tries first for this code: a verdict it can match
+    by the def's own annotations tuple (``raw``), once one is known."""
+    if verdict.raw is None:
+        return
+    recent: dict[int, _Verdict] = signal._recent_verdicts
+    if len(recent) >= MAX_ACCEPTED:
+        recent.clear()  # bounded: dynamic code must not grow it forever
+    recent[code_id] = verdict
 
 
 def remember(signal: object, receiver: object, sender: object) -> None:
@@ -300,7 +350,7 @@ def remember(signal: object, receiver: object, sender: object) -> None:
     Arguments:
 
         signal
-            The signal (the memory lives in its ``__dict__``).
+            The signal (the memory is its ``_accepted`` attribute).
 
         receiver
             The receiver: a plain function or bound method is remembered,
@@ -315,7 +365,11 @@ def remember(signal: object, receiver: object, sender: object) -> None:
     func, is_method = found
     if any(hasattr(func, name) for name in _SPECIAL):
         return
-    table: dict[int, list[_Verdict]] = vars(signal).setdefault("_accepted", {})
+    # Attributes, not vars(): on 3.12+ making the instance's __dict__ slows every
+    # attribute and method it reads (send's among them).
+    table: dict[int, list[_Verdict]] | None = getattr(signal, "_accepted", None)
+    if table is None:
+        table = cast(Any, signal)._accepted = {}
     code = func.__code__
     verdicts = table.get(id(code))
     if verdicts is not None:
