@@ -18,7 +18,10 @@ the generic path, inside the same frame, with the payload rebuilt as a dict
 
 **Where they live.** A signal is *specialised* by giving it a subclass of its
 own class, made once per class and tuple of keys, whose ``send`` and
-``send_robust`` are the compiled ones. Never its instance dict: a method
+``send_robust`` are the compiled ones: from birth for ``Signal[S, P]()``
+(``born_class``, called by the alias), at its first connect otherwise
+(``specialise``; CPython then gives the instance a ``__dict__``, which slows
+its attribute loads a little). Never its instance dict: a method
 shadowed in one instance's dict joins the keys every instance of the class
 shares, and CPython (3.11+) then stops specialising ``signal.send`` for all
 of them (see ``hooks.py``, which swaps classes the same way).
