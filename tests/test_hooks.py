@@ -182,9 +182,10 @@ def test_interception_leaves_other_signals_sends_specialised():
     assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
     never, intercepted = (run.stdout.splitlines() for run in runs)
     assert never[0] == intercepted[0]  # the other signal: as if nothing had happened
-    if sys.version_info >= (3, 11):
+    if sys.version_info >= (3, 11) and sys.version_info[:2] != (3, 12):
         # The touched one: its class given back made its instance dict (CPython does for
-        # any __class__ assignment), but its send is still specialised.
+        # any __class__ assignment), but its send is still specialised (3.12 specialises
+        # no method load on an instance with a __dict__).
         touched_ops = ast.literal_eval(intercepted[1])
         assert touched_ops and all(op not in ("LOAD_ATTR", "LOAD_METHOD") for op in touched_ops)
     if sys.version_info[:2] == (3, 11):
