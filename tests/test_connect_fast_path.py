@@ -98,6 +98,20 @@ def test_connect_order_is_kept_across_senders() -> None:
     assert [r for r, _ in sig.send(sender, created=True)] == closures
 
 
+def test_a_fast_connect_makes_every_sends_snapshot_stale() -> None:
+    sig = Signal[Model, Saved]()
+    closures = _closures(4)
+    _warm(sig, closures)
+    mine, other = Model(), Model()
+    sig.connect(closures[2], sender=mine)
+    # Both kinds of snapshot built: the specific sender's and every other sender's.
+    assert [r for r, _ in sig.send(mine, created=True)] == closures[:3]
+    assert [r for r, _ in sig.send(other, created=True)] == closures[:2]
+    sig.connect(closures[3])  # the fast path
+    assert [r for r, _ in sig.send(mine, created=True)] == closures
+    assert [r for r, _ in sig.send(other, created=True)] == [*closures[:2], closures[3]]
+
+
 def test_a_fast_connected_receiver_goes_when_it_dies() -> None:
     sig = Signal[Model, Saved]()
     closures = _closures(3)
