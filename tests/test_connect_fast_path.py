@@ -20,7 +20,7 @@ import pytest
 from asgiref.sync import markcoroutinefunction
 from typing_extensions import TypedDict
 
-from typedsignals import ReceiverError, Signal, validation, verdicts
+from typedsignals import ReceiverError, Signal, verdicts
 
 
 class Model:
@@ -67,7 +67,7 @@ def test_closures_after_the_second_take_the_fast_path(monkeypatch: pytest.Monkey
     sig = Signal[Model, Saved]()
     closures = _closures(6)
     _warm(sig, closures)
-    reads = _count(monkeypatch, validation.inspect, "signature")
+    reads = _count(monkeypatch, inspect, "signature")
     general = _count(monkeypatch, verdicts, "recall")
     for r in closures[2:]:
         sig.connect(r)
@@ -169,7 +169,7 @@ def test_a_closure_with_defaults_added_is_read_again(monkeypatch: pytest.MonkeyP
     closures = _closures(3)
     _warm(sig, closures)
     closures[2].__defaults__ = (True,)
-    reads = _count(monkeypatch, validation.inspect, "signature")
+    reads = _count(monkeypatch, inspect, "signature")
     sig.connect(closures[2])  # created=True by default: accepted, but only once read
     assert len(reads) == 1
 
@@ -237,7 +237,7 @@ def test_a_dead_verdict_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     _warm(sig, closures)
     (verdict,) = sig._recent_verdicts.values()  # pyright: ignore[reportPrivateUsage]
     verdict.died(None)  # as if a class it names had been collected
-    reads = _count(monkeypatch, validation.inspect, "signature")
+    reads = _count(monkeypatch, inspect, "signature")
     sig.connect(closures[2])
     assert len(reads) == 1
     assert _connected(sig) == closures
